@@ -1,0 +1,62 @@
+# cfnet build entry points. Everything goes through Maven with a JDK >= 25 that this file finds by itself.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# A JDK >= 25: JAVA_HOME if it qualifies, else the newest under /usr/lib/jvm, else macOS's java_home -v 25+.
+JDK_CANDIDATES = "$$JAVA_HOME" $$(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -r) \
+  $$( [ -x /usr/libexec/java_home ] && /usr/libexec/java_home -v 25+ 2>/dev/null )
+FIND_JDK = best=; bestv=0; for j in $(JDK_CANDIDATES); do j=$${j%/}; [ -n "$$j" ] || continue; \
+  [ -x "$$j/bin/java" ] && [ -x "$$j/bin/javac" ] || continue; \
+  v=$$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$$j/release" 2>/dev/null); \
+  [ -n "$$v" ] && [ "$$v" -ge 25 ] || continue; \
+  if [ "$$j" = "$${JAVA_HOME%/}" ]; then best=$$j; break; fi; \
+  if [ "$$v" -gt "$$bestv" ]; then best=$$j; bestv=$$v; fi; done; echo "$$best"
+JDK := $(shell $(FIND_JDK))
+
+MVN ?= mvn
+MAVEN_FLAGS ?= -B -ntp
+# Maven's own libraries use sun.misc.Unsafe; keep JDK 25 from warning about it on every run.
+export MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
+RUN_MVN = JAVA_HOME="$(JDK)" $(MVN) $(MAVEN_FLAGS)
+
+define NEED_JDK
+	@if [ -z "$(JDK)" ]; then \
+	  echo "cfnet needs a JDK 25 or newer, and found none (looked at JAVA_HOME, /usr/lib/jvm/*, java_home)." >&2; \
+	  echo "Install one (e.g. Temurin 25 from https://adoptium.net, or 'brew install --cask temurin' on macOS)" >&2; \
+	  echo "and point JAVA_HOME at it." >&2; exit 2; fi
+	@command -v $(MVN) >/dev/null || { echo "cfnet needs Maven 3.8 or newer: 'apt-get install maven' or 'brew install maven'." >&2; exit 2; }
+endef
+
+.PHONY: help jdk build test test-nio test-cf clean
+
+help:
+	@echo "make test                 build everything and run every test (JDK: $(or $(JDK),none found))"
+	@echo "make test-cf CF_LIBRARY=P run the contract suite on the CF backend with the CoreFoundation at P"
+	@echo "make build                compile and package without tests"
+	@echo "make clean                remove build output"
+
+jdk:
+	$(NEED_JDK)
+	@echo "$(JDK)"
+
+build:
+	$(NEED_JDK)
+	$(RUN_MVN) -DskipTests package
+
+test:
+	$(NEED_JDK)
+	$(RUN_MVN) verify
+
+# The contract suite on one backend only.
+test-nio:
+	$(NEED_JDK)
+	$(RUN_MVN) -pl bindings verify -Dcfnet.backend=nio
+
+test-cf:
+	$(NEED_JDK)
+	@[ -n "$(CF_LIBRARY)" ] || [ "$$(uname)" = Darwin ] || { echo "make test-cf needs CF_LIBRARY=/path/to/libCoreFoundation.so off macOS" >&2; exit 2; }
+	$(RUN_MVN) -pl bindings verify -Dcfnet.backend=cf -Dcfnet.cf.library="$(CF_LIBRARY)"
+
+clean:
+	$(NEED_JDK)
+	$(RUN_MVN) -q clean

@@ -1,0 +1,71 @@
+package dev.cfnet;
+
+import dev.cfnet.spi.BackendProvider;
+import dev.cfnet.spi.Os;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The implementation under the API: Core Foundation through FFM, or pure Java NIO. Chosen once per
+ * {@link RunLoop}; everything scheduled on a loop uses its backend.
+ */
+public enum Backend {
+    /** Pure Java: a Selector-based run loop over NIO channels. Runs everywhere. */
+    NIO,
+    /**
+     * CoreFoundation and CFNetwork through the Foreign Function &amp; Memory API: real CFSockets on real CFRunLoops.
+     * Loads on macOS, or wherever {@code -Dcfnet.cf.library=PATH} names a CoreFoundation build.
+     */
+    CF;
+
+    /** System property that picks the backend: {@code nio} or {@code cf}. */
+    public static final String PROPERTY = "cfnet.backend";
+
+    /** True when this backend can run here. */
+    public boolean isAvailable() {
+        return unavailableReason().isEmpty();
+    }
+
+    /** Why this backend cannot run here; empty when it can. */
+    public Optional<String> unavailableReason() {
+        return provider().unavailableReason();
+    }
+
+    void requireAvailable() {
+        Optional<String> why = unavailableReason();
+        if (why.isPresent()) {
+            throw new IllegalStateException("the " + this + " backend is not available: " + why.get());
+        }
+    }
+
+    /**
+     * The backend to use: {@code -Dcfnet.backend} when set; else CF on macOS when it loads; else NIO.
+     *
+     * @throws IllegalArgumentException when the property names no backend
+     * @throws IllegalStateException    when the property names a backend that cannot run here
+     */
+    public static Backend preferred() {
+        String p = System.getProperty(PROPERTY, "").trim();
+        if (!p.isEmpty()) {
+            Backend chosen = switch (p.toLowerCase(Locale.ROOT)) {
+                case "nio" -> NIO;
+                case "cf" -> CF;
+                default -> throw new IllegalArgumentException(
+                        "-D" + PROPERTY + " must be 'nio' or 'cf', not '" + p + "'");
+            };
+            chosen.requireAvailable();
+            return chosen;
+        }
+        if (Os.current() == Os.MACOS && CF.isAvailable()) {
+            return CF;
+        }
+        return NIO;
+    }
+
+    BackendProvider provider() {
+        return switch (this) {
+            case NIO -> dev.cfnet.nio.NioProvider.INSTANCE;
+            case CF -> dev.cfnet.cf.CfProvider.INSTANCE;
+        };
+    }
+}

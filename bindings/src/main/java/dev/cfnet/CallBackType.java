@@ -1,0 +1,62 @@
+package dev.cfnet;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The kinds of socket callback, with Core Foundation's {@code CFSocketCallBackType} values.
+ *
+ * <p>{@link #READ}, {@link #ACCEPT} and {@link #DATA} are the "read type" callbacks: a socket asks for at most one
+ * of them.
+ */
+public enum CallBackType {
+    /** The socket has bytes to read; the callback reads them with {@link Socket#receive}. kCFSocketReadCallBack. */
+    READ(1),
+    /** A listening socket accepted a connection; the event carries it. kCFSocketAcceptCallBack. */
+    ACCEPT(2),
+    /** The library read the bytes; the event carries them. kCFSocketDataCallBack. */
+    DATA(3),
+    /** A connection attempt finished, with or without an error. kCFSocketConnectCallBack. */
+    CONNECT(4),
+    /** The socket can take more bytes. kCFSocketWriteCallBack. */
+    WRITE(8);
+
+    private final int cfValue;
+
+    CallBackType(int cfValue) {
+        this.cfValue = cfValue;
+    }
+
+    /** The {@code CFSocketCallBackType} value. */
+    public int cfValue() {
+        return cfValue;
+    }
+
+    /** True for READ, ACCEPT and DATA. */
+    public boolean isReadType() {
+        return this == READ || this == ACCEPT || this == DATA;
+    }
+
+    /** The CF bit mask of a set of types (DATA counts as 3, as in CF). */
+    public static int toBits(Set<CallBackType> types) {
+        int bits = 0;
+        for (CallBackType t : types) {
+            bits |= t.cfValue;
+        }
+        return bits;
+    }
+
+    /** The types in a CF bit mask; the two low bits name one read type (1 READ, 2 ACCEPT, 3 DATA). */
+    public static Set<CallBackType> fromBits(int bits) {
+        EnumSet<CallBackType> set = EnumSet.noneOf(CallBackType.class);
+        switch (bits & 3) {
+            case 1 -> set.add(READ);
+            case 2 -> set.add(ACCEPT);
+            case 3 -> set.add(DATA);
+            default -> { }
+        }
+        if ((bits & 4) != 0) set.add(CONNECT);
+        if ((bits & 8) != 0) set.add(WRITE);
+        return set;
+    }
+}

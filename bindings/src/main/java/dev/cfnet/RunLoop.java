@@ -1,0 +1,420 @@
+package dev.cfnet;
+
+import dev.cfnet.spi.LoopDriver;
+import dev.cfnet.spi.TimerDriver;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * An event loop in the CFRunLoop model: sockets, timers and name resolutions are scheduled on it, and their
+ * callbacks run on its thread, one at a time.
+ *
+ * <p>Two ways to get one:
+ * <ul>
+ *   <li>{@link #start(String)}: a library-owned thread that runs the loop until {@link #close()}. The usual choice;
+ *       no main-thread tricks needed.</li>
+ *   <li>{@link #current()}: the calling thread's own loop, which the thread runs itself with {@link #run()} or
+ *       {@link #runInMode}, as CF code calls CFRunLoopRun.</li>
+ * </ul>
+ *
+ * <p>{@link #execute}, {@link #schedule}, {@link #stop}, {@link #wakeUp} and {@link #close} are safe from any thread.
+ */
+public final class RunLoop implements Executor, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.cfnet");
+    private static final ThreadLocal<RunLoop> CURRENT = new ThreadLocal<>();
+    private static final long FOREVER = Long.MAX_VALUE;
+
+    /** Why a run returned, as CFRunLoopRunResult. */
+    public enum Result {
+        /** The mode has no sources and no timers (kCFRunLoopRunFinished). */
+        FINISHED(1),
+        /** {@link #stop()} was called (kCFRunLoopRunStopped). */
+        STOPPED(2),
+        /** The timeout passed (kCFRunLoopRunTimedOut). */
+        TIMED_OUT(3),
+        /** A source was handled and the run was asked to return after one (kCFRunLoopRunHandledSource). */
+        HANDLED_SOURCE(4);
+
+        private final int cfValue;
+
+        Result(int cfValue) {
+            this.cfValue = cfValue;
+        }
+
+        public int cfValue() {
+            return cfValue;
+        }
+    }
+
+    /**
+     * A run loop mode: a loop running in a mode serves only the sources scheduled in it. {@link #COMMON} is the
+     * set of common modes (initially just {@link #DEFAULT}; see {@link #addCommonMode}).
+     */
+    public record Mode(String name) {
+        /** kCFRunLoopDefaultMode. */
+        public static final Mode DEFAULT = new Mode("kCFRunLoopDefaultMode");
+        /** kCFRunLoopCommonModes. */
+        public static final Mode COMMON = new Mode("kCFRunLoopCommonModes");
+
+        public Mode {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("a run loop mode needs a non-blank name");
+            }
+        }
+    }
+
+    private final String name;
+    private final Backend backend;
+    private final LoopDriver driver;
+    private final boolean owned;
+    private volatile CallbackErrorHandler errorHandler = CallbackErrorHandler.logAndInvalidate();
+    private volatile boolean closed;
+
+    private RunLoop(String name, Backend backend, IdleStrategy idle, boolean owned) {
+        this.name = name;
+        this.backend = backend;
+        this.owned = owned;
+        this.driver = backend.provider().newLoop(this, idle);
+    }
+
+    /** Starts a loop on a new library-owned (daemon) thread named {@code name}, with the preferred backend. */
+    public static RunLoop start(String name) {
+        return start(name, Backend.preferred(), IdleStrategy.park());
+    }
+
+    /** Starts a loop on a new library-owned thread with the given backend. */
+    public static RunLoop start(String name, Backend backend) {
+        return start(name, backend, IdleStrategy.park());
+    }
+
+    /** Starts a loop on a new library-owned thread with the given backend and idle strategy. */
+    public static RunLoop start(String name, Backend backend, IdleStrategy idle) {
+        checkName(name);
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(idle, "idle");
+        backend.requireAvailable();
+        CompletableFuture<RunLoop> started = new CompletableFuture<>();
+        Thread thread = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> {
+            RunLoop loop;
+            try {
+                loop = new RunLoop(name, backend, idle, true);
+            } catch (Throwable t) {
+                started.completeExceptionally(t);
+                return;
+            }
+            CURRENT.set(loop);
+            started.complete(loop);
+            loop.runOwned();
+        });
+        thread.start();
+        try {
+            return started.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    /** This thread's loop, made on first use with the preferred backend. */
+    public static RunLoop current() {
+        RunLoop loop = CURRENT.get();
+        if (loop != null && !loop.closed) {
+            return loop;
+        }
+        return current(Backend.preferred());
+    }
+
+    /**
+     * This thread's loop, made on first use with {@code backend}.
+     *
+     * @throws IllegalStateException if this thread already has a loop of another backend
+     */
+    public static RunLoop current(Backend backend) {
+        Objects.requireNonNull(backend, "backend");
+        RunLoop loop = CURRENT.get();
+        if (loop != null && !loop.closed) {
+            if (loop.backend != backend) {
+                throw new IllegalStateException("thread '" + Thread.currentThread().getName()
+                        + "' already has a " + loop.backend + " run loop; close it before asking for a " + backend
+                        + " one");
+            }
+            return loop;
+        }
+        backend.requireAvailable();
+        loop = new RunLoop(Thread.currentThread().getName(), backend, IdleStrategy.park(), false);
+        CURRENT.set(loop);
+        return loop;
+    }
+
+    /**
+     * Like {@link #current()} with an idle strategy for a new loop.
+     *
+     * @throws IllegalStateException if this thread already has a loop
+     */
+    public static RunLoop current(Backend backend, IdleStrategy idle) {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(idle, "idle");
+        RunLoop loop = CURRENT.get();
+        if (loop != null && !loop.closed) {
+            throw new IllegalStateException("thread '" + Thread.currentThread().getName() + "' already has a run loop");
+        }
+        backend.requireAvailable();
+        loop = new RunLoop(Thread.currentThread().getName(), backend, idle, false);
+        CURRENT.set(loop);
+        return loop;
+    }
+
+    private static void checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a run loop needs a non-blank name");
+        }
+    }
+
+    private void runOwned() {
+        try {
+            while (!closed) {
+                try {
+                    driver.runInMode(Mode.DEFAULT, FOREVER, false, true);
+                } catch (Throwable t) {
+                    // The loop itself failed, not a callback (those are caught inside): log, and go on.
+                    LOG.log(Level.ERROR, "run loop '" + name + "' failed; running it again", t);
+                }
+            }
+        } finally {
+            try {
+                driver.close();
+            } finally {
+                CURRENT.remove();
+            }
+        }
+    }
+
+    /**
+     * Runs the loop in the default mode until it is stopped or has no sources left, as CFRunLoopRun.
+     *
+     * @return {@link Result#STOPPED} or {@link Result#FINISHED}
+     * @throws IllegalStateException on another thread than the loop's, or on a library-owned loop
+     */
+    public Result run() {
+        Result r;
+        do {
+            r = runInMode(Mode.DEFAULT, Duration.ofSeconds(FOREVER / 1_000_000_000L), false);
+        } while (r != Result.STOPPED && r != Result.FINISHED);
+        return r;
+    }
+
+    /**
+     * Runs the loop once in {@code mode}, as CFRunLoopRunInMode: until stopped, until the mode is empty, until the
+     * timeout passes, or (with {@code returnAfterSourceHandled}) until one source was handled.
+     *
+     * @param timeout zero or negative: handle what is ready and return
+     * @throws IllegalStateException on another thread than the loop's, on a library-owned loop, or when called from
+     *                               inside one of this loop's callbacks
+     */
+    public Result runInMode(Mode mode, Duration timeout, boolean returnAfterSourceHandled) {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(timeout, "timeout");
+        if (mode.equals(Mode.COMMON)) {
+            throw new IllegalArgumentException("COMMON names a set of modes; run in one of them, e.g. DEFAULT");
+        }
+        if (owned) {
+            throw new IllegalStateException("run loop '" + name + "' runs on its own thread (RunLoop.start); "
+                    + "use RunLoop.current() for a loop you run yourself");
+        }
+        if (Thread.currentThread() != driver.thread()) {
+            throw new IllegalStateException("run loop '" + name + "' belongs to thread '" + driver.thread().getName()
+                    + "'; only that thread can run it");
+        }
+        if (closed) {
+            return Result.FINISHED;
+        }
+        return driver.runInMode(mode, toNanos(timeout), returnAfterSourceHandled, false);
+    }
+
+    static long toNanos(Duration d) {
+        if (d.isNegative() || d.isZero()) return 0;
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException overflow) {
+            return FOREVER;
+        }
+    }
+
+    /** Makes the current (or, if none, the next) run return {@link Result#STOPPED}. Any thread. */
+    public void stop() {
+        driver.stop();
+    }
+
+    /** Wakes the loop if it waits, so that it re-examines its sources. Any thread. */
+    public void wakeUp() {
+        driver.wakeUp();
+    }
+
+    /** True while the loop sleeps waiting for an event. */
+    public boolean isWaiting() {
+        return driver.isWaiting();
+    }
+
+    /** The mode the loop runs in now; null when it is not running. */
+    public Mode currentMode() {
+        return driver.currentMode();
+    }
+
+    /** Adds a mode to the common modes: sources scheduled in {@link Mode#COMMON} then also run in it. */
+    public void addCommonMode(Mode mode) {
+        Objects.requireNonNull(mode, "mode");
+        if (mode.equals(Mode.COMMON)) {
+            throw new IllegalArgumentException("COMMON cannot be one of the common modes");
+        }
+        driver.addCommonMode(mode);
+    }
+
+    /**
+     * Runs a task on the loop thread, in the common modes, after the tasks given before it. Any thread.
+     *
+     * @throws RejectedExecutionException once the loop is closed
+     */
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (closed) {
+            throw new RejectedExecutionException("run loop '" + name + "' is closed");
+        }
+        driver.execute(task);
+    }
+
+    /** Runs {@code task} on the loop thread and completes the future with its result. Any thread. */
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        CompletableFuture<T> f = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    /** A one-shot timer on the default mode, as CFRunLoopTimerCreate with interval 0. Any thread. */
+    public Timer schedule(Duration delay, Runnable task) {
+        return Timer.create(this, delay, Duration.ZERO, task);
+    }
+
+    /**
+     * A repeating timer on the default mode. Like CF's, it fires at fixed intervals from the first firing; when it
+     * falls behind, it skips the firings it missed rather than bunching them. Any thread.
+     */
+    public Timer scheduleRepeating(Duration delay, Duration interval, Runnable task) {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("a repeating timer needs a positive interval, got " + interval);
+        }
+        return Timer.create(this, delay, interval, task);
+    }
+
+    /** The handler of exceptions thrown by callbacks on this loop. */
+    public CallbackErrorHandler errorHandler() {
+        return errorHandler;
+    }
+
+    /** Replaces the handler of exceptions thrown by callbacks on this loop. */
+    public void setErrorHandler(CallbackErrorHandler handler) {
+        this.errorHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** The loop's name (a started loop's thread has the same name). */
+    public String name() {
+        return name;
+    }
+
+    /** The backend behind this loop. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The thread that runs this loop. */
+    public Thread thread() {
+        return driver.thread();
+    }
+
+    /** True when called on this loop's thread. */
+    public boolean inLoopThread() {
+        return Thread.currentThread() == driver.thread();
+    }
+
+    /** Valid sources (sockets, timers, resolutions) scheduled on this loop. */
+    public int sourceCount() {
+        return driver.sourceCount();
+    }
+
+    /** The idle strategy of this loop. */
+    public IdleStrategy idleStrategy() {
+        return driver.idleStrategy();
+    }
+
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Invalidates every socket, timer and resolution on the loop and releases its resources; a started loop's
+     * thread ends (this waits for it unless called from it). Idempotent, any thread, also from a callback.
+     */
+    @Override
+    public void close() {
+        boolean first = !closed;
+        closed = true;
+        if (owned) {
+            if (first) {
+                driver.stop();
+                driver.wakeUp();
+            }
+            if (Thread.currentThread() != driver.thread()) {
+                awaitTermination();
+            }
+        } else if (first) {
+            driver.close();
+            if (Thread.currentThread() == driver.thread() && CURRENT.get() == this) {
+                CURRENT.remove();
+            }
+        }
+    }
+
+    private void awaitTermination() {
+        Thread t = driver.thread();
+        try {
+            t.join(10_000);
+            if (t.isAlive()) {
+                LOG.log(Level.WARNING, "run loop '" + name + "' did not end within 10 s of close(): a callback "
+                        + "on it is still running; waiting on");
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    TimerDriver driverForTimer(Timer timer, long delayNanos, long intervalNanos, Runnable task) {
+        return driver.schedule(timer, delayNanos, intervalNanos, task);
+    }
+
+    LoopDriver driver() {
+        return driver;
+    }
+
+    @Override
+    public String toString() {
+        return "RunLoop[" + name + ", " + backend + (closed ? ", closed" : "") + "]";
+    }
+}

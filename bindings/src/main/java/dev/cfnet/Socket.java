@@ -1,0 +1,472 @@
+package dev.cfnet;
+
+import dev.cfnet.spi.SocketDriver;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A socket whose events arrive as callbacks on a run loop: CFSocket's counterpart.
+ *
+ * <pre>{@code
+ * Socket s = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
+ *         EnumSet.of(CallBackType.CONNECT, CallBackType.DATA, CallBackType.WRITE), handler);
+ * s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 25), Duration.ZERO);  // async
+ * }</pre>
+ *
+ * <h2>Callback semantics (as CFSocket)</h2>
+ * <ul>
+ *   <li>A socket asks for at most one of READ, ACCEPT and DATA, plus any of CONNECT and WRITE.</li>
+ *   <li>The read-type callback re-arms itself after each call (flag AUTO_REENABLE_*); WRITE fires once per
+ *       {@link #enableCallBacks} unless {@link SocketFlag#AUTO_REENABLE_WRITE} is set. A successful connect also
+ *       fires WRITE once if the socket asked for it.</li>
+ *   <li>CONNECT fires at most once, with the error on failure; no WRITE follows a failed connect.</li>
+ *   <li>Within one dispatch: CONNECT, then READ/DATA/ACCEPT, then WRITE; once a callback invalidated the socket, the
+ *       later ones are skipped.</li>
+ *   <li>Empty DATA on a stream socket means end of stream or a read error; the socket is invalidated after that
+ *       callback.</li>
+ *   <li>Callbacks run on the loop thread one at a time; none starts after {@link #invalidate()} returned.</li>
+ * </ul>
+ *
+ * <p>All methods are safe from any thread. {@link #enableCallBacks}/{@link #disableCallBacks} called inside a
+ * callback hold from the next dispatch.
+ */
+public final class Socket implements RunLoopSource {
+    /** Write queue limit of a new socket, in bytes. */
+    public static final int DEFAULT_WRITE_QUEUE_LIMIT = 4 << 20;
+
+    private final RunLoop loop;
+    private final ProtocolFamily family;
+    private final SocketType type;
+    private final int callBackTypes;
+    private final SocketDriver driver;
+
+    private Socket(RunLoop loop, ProtocolFamily family, SocketType type, int callBackTypes, Creator creator)
+            throws SocketErrorException {
+        this.loop = loop;
+        this.family = family;
+        this.type = type;
+        this.callBackTypes = callBackTypes;
+        this.driver = creator.create(this);
+    }
+
+    private Socket started() {
+        driver.start();
+        return this;
+    }
+
+    @FunctionalInterface
+    private interface Creator {
+        SocketDriver create(Socket owner) throws SocketErrorException;
+    }
+
+    /**
+     * Creates a socket on {@code loop}, as CFSocketCreate + CFSocketCreateRunLoopSource + CFRunLoopAddSource (the
+     * library schedules it in the default mode when it is connected or bound, as the CF idiom does).
+     *
+     * @param family    {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6}
+     * @param callBacks the callbacks the handler wants: at most one of READ, ACCEPT, DATA, plus CONNECT and WRITE
+     * @throws SocketErrorException when the OS refuses a socket (e.g. out of file descriptors)
+     */
+    public static Socket create(RunLoop loop, ProtocolFamily family, SocketType type, Set<CallBackType> callBacks,
+                                SocketHandler handler) throws SocketErrorException {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(handler, "handler");
+        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
+            throw new IllegalArgumentException("cfnet sockets are INET or INET6, not " + family);
+        }
+        int bits = checkCallBacks(callBacks, type);
+        checkOpen(loop);
+        return new Socket(loop, family, type, bits,
+                owner -> loop.driver().createSocket(owner, family, type, bits, handler)).started();
+    }
+
+    /**
+     * Adopts a native socket, as CFSocketCreateWithNative: typically the connection of an
+     * {@link SocketEvent.Accepted} event. The handle must come from the loop's backend; the socket owns it from
+     * now on.
+     */
+    public static Socket wrap(RunLoop loop, SocketHandle handle, Set<CallBackType> callBacks, SocketHandler handler)
+            throws SocketErrorException {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(handle, "handle");
+        Objects.requireNonNull(handler, "handler");
+        if (handle.backend() != loop.backend()) {
+            throw new IllegalArgumentException("a " + handle.backend() + " handle cannot be wrapped on a "
+                    + loop.backend() + " run loop");
+        }
+        if (!handle.isOpen()) {
+            throw new IllegalStateException("the handle is closed, or already wrapped by another socket");
+        }
+        int bits = checkCallBacks(callBacks, handle.type());
+        checkOpen(loop);
+        return new Socket(loop, handle.family(), handle.type(), bits,
+                owner -> loop.driver().wrapSocket(owner, handle, bits, handler)).started();
+    }
+
+    private static void checkOpen(RunLoop loop) {
+        if (loop.isClosed()) {
+            throw new IllegalStateException("run loop '" + loop.name() + "' is closed");
+        }
+    }
+
+    private static int checkCallBacks(Set<CallBackType> callBacks, SocketType type) {
+        Objects.requireNonNull(callBacks, "callBacks");
+        EnumSet<CallBackType> readTypes = EnumSet.noneOf(CallBackType.class);
+        for (CallBackType t : callBacks) {
+            Objects.requireNonNull(t, "callBacks contains null");
+            if (t.isReadType()) readTypes.add(t);
+        }
+        if (readTypes.size() > 1) {
+            throw new IllegalArgumentException("READ, ACCEPT and DATA are mutually exclusive; asked for " + readTypes);
+        }
+        if (type == SocketType.DATAGRAM && callBacks.contains(CallBackType.ACCEPT)) {
+            throw new IllegalArgumentException("ACCEPT needs a STREAM socket; a DATAGRAM socket has no connections");
+        }
+        if (type == SocketType.DATAGRAM && callBacks.contains(CallBackType.CONNECT)) {
+            throw new IllegalArgumentException("CONNECT never fires on a DATAGRAM socket (UDP has no handshake); "
+                    + "leave it out");
+        }
+        return CallBackType.toBits(callBacks);
+    }
+
+    /**
+     * Connects, as CFSocketConnectToAddress. With a zero or negative timeout the call returns at once and the
+     * outcome arrives as a {@link SocketEvent.Connected} event (also for errors found at once). With a positive
+     * timeout it waits: it returns once connected (and CONNECT, if asked for, still fires on the loop), or throws,
+     * and then the socket is invalidated, since a connect whose outcome is unknown leaves it unusable.
+     *
+     * @throws SocketErrorException a waiting connect failed or timed out ({@link SocketError.Kind#TIMED_OUT})
+     * @throws IllegalStateException the socket is invalid, listening, or connected or connecting already
+     */
+    public void connect(InetSocketAddress remote, Duration timeout) throws SocketErrorException {
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(timeout, "timeout");
+        checkAddress(remote, "connect");
+        if (remote.getPort() == 0) {
+            throw new IllegalArgumentException("cannot connect to port 0: " + remote);
+        }
+        checkValid("connect");
+        driver.connect(remote, RunLoop.toNanos(timeout));
+    }
+
+    /**
+     * Binds to a local address, as CFSocketSetAddress: a STREAM socket also listens (backlog 256). Port 0 picks a
+     * free port; {@link #localAddress()} tells which.
+     */
+    public void setAddress(InetSocketAddress local) throws SocketErrorException {
+        Objects.requireNonNull(local, "local");
+        checkAddress(local, "setAddress");
+        checkValid("setAddress");
+        driver.setAddress(local);
+    }
+
+    private void checkAddress(InetSocketAddress address, String op) {
+        if (address.isUnresolved()) {
+            throw new IllegalArgumentException(op + ": '" + address.getHostString()
+                    + "' is not resolved; resolve it with Host.resolve first");
+        }
+        if (address.getAddress() instanceof Inet6Address && isInet4Only()) {
+            throw new IllegalArgumentException(op + ": " + address + " is IPv6; this is an INET (IPv4) socket");
+        }
+    }
+
+    private boolean isInet4Only() {
+        return family == StandardProtocolFamily.INET;
+    }
+
+    /**
+     * Sends all of {@code data} (from its position to its limit), as CFSocketSendData but never silently partial:
+     * it returns the byte count once every byte is out, or throws saying how many went out before the failure.
+     * With a positive timeout it waits that long for buffer space; with zero it does not wait.
+     *
+     * <p>This may block the calling thread up to the timeout, and the loop with it if called from a callback: for
+     * a loop that must never block, use {@link #write}.
+     *
+     * @param to a datagram's destination; null to send to the connected peer (always null for STREAM)
+     * @throws SocketErrorException {@link SocketError.Kind#TIMED_OUT} or {@link SocketError.Kind#WOULD_BLOCK} when
+     *                              the buffer stayed full, {@link SocketError.Kind#CLOSED} once invalidated, or the
+     *                              OS error; {@link SocketErrorException#bytesTransferred()} counts what went out
+     * @throws IllegalStateException bytes are still queued by {@link #write}: they would be overtaken
+     */
+    public int send(ByteBuffer data, InetSocketAddress to, Duration timeout) throws SocketErrorException {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(timeout, "timeout");
+        if (to != null) {
+            if (type == SocketType.STREAM) {
+                throw new IllegalArgumentException("a STREAM socket sends to its peer; pass null as the address");
+            }
+            checkAddress(to, "send");
+            if (to.getPort() == 0) {
+                throw new IllegalArgumentException("cannot send to port 0: " + to);
+            }
+        }
+        return driver.send(data, to, RunLoop.toNanos(timeout));
+    }
+
+    /** Sends all of {@code data} to the connected peer; see {@link #send(ByteBuffer, InetSocketAddress, Duration)}. */
+    public int send(byte[] data, Duration timeout) throws SocketErrorException {
+        Objects.requireNonNull(data, "data");
+        return send(ByteBuffer.wrap(data), null, timeout);
+    }
+
+    /**
+     * Queues bytes to be written without blocking: it copies as many of {@code data}'s remaining bytes as the
+     * write queue has room for (see {@link #setWriteQueueLimit}), advances {@code data}'s position past them and
+     * returns their count. The loop writes the queue out as the socket becomes writable; WRITE fires (when
+     * enabled) once the queue is empty. Bytes are never dropped: what did not fit stays in {@code data}.
+     * STREAM sockets only.
+     *
+     * @throws SocketErrorException {@link SocketError.Kind#CLOSED} once invalidated, or a write error
+     */
+    public int write(ByteBuffer data) throws SocketErrorException {
+        Objects.requireNonNull(data, "data");
+        if (type != SocketType.STREAM) {
+            throw new UnsupportedOperationException("the write queue is for STREAM sockets; send a datagram with "
+                    + "send(data, to, timeout)");
+        }
+        return driver.write(data);
+    }
+
+    /** Bytes queued by {@link #write} and not yet handed to the OS. */
+    public long queuedBytes() {
+        return driver.queuedBytes();
+    }
+
+    /** The most bytes the write queue holds ({@link #DEFAULT_WRITE_QUEUE_LIMIT} at first). */
+    public int writeQueueLimit() {
+        return driver.writeQueueLimit();
+    }
+
+    /** Sets the most bytes the write queue holds; at least 1. Bytes queued already stay. */
+    public void setWriteQueueLimit(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("the write queue limit must be at least 1 byte, got " + bytes);
+        }
+        driver.setWriteQueueLimit(bytes);
+    }
+
+    /**
+     * Reads what is available into {@code dst}, without blocking, for READ-type sockets (a DATA socket's bytes come
+     * in its events). STREAM only; datagrams use {@link #receiveFrom}.
+     *
+     * @return bytes read, 0 when none are available, -1 at end of stream
+     */
+    public int receive(ByteBuffer dst) throws SocketErrorException {
+        Objects.requireNonNull(dst, "dst");
+        if (type != SocketType.STREAM) {
+            throw new UnsupportedOperationException("use receiveFrom(dst) on a DATAGRAM socket");
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst is read-only");
+        }
+        return driver.receive(dst);
+    }
+
+    /**
+     * Reads one datagram into {@code dst} without blocking (what does not fit is lost, as with recvfrom).
+     *
+     * @return its source, or null when none is waiting
+     */
+    public InetSocketAddress receiveFrom(ByteBuffer dst) throws SocketErrorException {
+        Objects.requireNonNull(dst, "dst");
+        if (type != SocketType.DATAGRAM) {
+            throw new UnsupportedOperationException("use receive(dst) on a STREAM socket");
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst is read-only");
+        }
+        return driver.receiveFrom(dst);
+    }
+
+    /** Arms callbacks, as CFSocketEnableCallBacks. Each must be one the socket was created with. */
+    public void enableCallBacks(CallBackType first, CallBackType... more) {
+        driver.enableCallBacks(checkOwned(first, more));
+    }
+
+    /** Arms callbacks, as CFSocketEnableCallBacks. */
+    public void enableCallBacks(Collection<CallBackType> types) {
+        driver.enableCallBacks(checkOwned(types));
+    }
+
+    /** Disarms callbacks until enabled again, as CFSocketDisableCallBacks. */
+    public void disableCallBacks(CallBackType first, CallBackType... more) {
+        driver.disableCallBacks(checkOwned(first, more));
+    }
+
+    /** Disarms callbacks until enabled again, as CFSocketDisableCallBacks. */
+    public void disableCallBacks(Collection<CallBackType> types) {
+        driver.disableCallBacks(checkOwned(types));
+    }
+
+    private int checkOwned(CallBackType first, CallBackType... more) {
+        Objects.requireNonNull(first, "type");
+        EnumSet<CallBackType> set = EnumSet.of(first);
+        for (CallBackType t : more) {
+            set.add(Objects.requireNonNull(t, "type"));
+        }
+        return checkOwned(set);
+    }
+
+    private int checkOwned(Collection<CallBackType> types) {
+        Objects.requireNonNull(types, "types");
+        int bits = 0;
+        for (CallBackType t : types) {
+            Objects.requireNonNull(t, "types contains null");
+            if ((callBackTypes & t.cfValue()) != t.cfValue()) {
+                throw new IllegalArgumentException(t + " was not among the callbacks this socket was created with "
+                        + callBackTypes());
+            }
+            bits |= t.cfValue();
+        }
+        return bits;
+    }
+
+    /** The callbacks the socket was created with. */
+    public Set<CallBackType> callBackTypes() {
+        return CallBackType.fromBits(callBackTypes);
+    }
+
+    /** The socket's flags, as CFSocketGetSocketFlags. */
+    public Set<SocketFlag> flags() {
+        return SocketFlag.fromBits(driver.flags(), readType());
+    }
+
+    /** The flags as CF's bit mask (0x83 for a new DATA socket). */
+    public int flagBits() {
+        return driver.flags();
+    }
+
+    /** Replaces the socket's flags, as CFSocketSetSocketFlags. */
+    public void setFlags(Set<SocketFlag> flags) {
+        Objects.requireNonNull(flags, "flags");
+        CallBackType rt = readType();
+        for (SocketFlag f : flags) {
+            Objects.requireNonNull(f, "flags contains null");
+            boolean applies = switch (f) {
+                case AUTO_REENABLE_READ -> rt == CallBackType.READ;
+                case AUTO_REENABLE_ACCEPT -> rt == CallBackType.ACCEPT;
+                case AUTO_REENABLE_DATA -> rt == CallBackType.DATA;
+                case AUTO_REENABLE_WRITE -> (callBackTypes & CallBackType.WRITE.cfValue()) != 0;
+                default -> true;
+            };
+            if (!applies) {
+                throw new IllegalArgumentException(f + " does not apply to a socket with callbacks " + callBackTypes());
+            }
+        }
+        driver.setFlags(SocketFlag.toBits(flags));
+    }
+
+    private CallBackType readType() {
+        return switch (callBackTypes & 3) {
+            case 1 -> CallBackType.READ;
+            case 2 -> CallBackType.ACCEPT;
+            case 3 -> CallBackType.DATA;
+            default -> null;
+        };
+    }
+
+    /** The local address, as CFSocketCopyAddress; empty before the socket is bound or connected. */
+    public Optional<InetSocketAddress> localAddress() {
+        return Optional.ofNullable(driver.localAddress());
+    }
+
+    /** The peer's address, as CFSocketCopyPeerAddress; empty until connected. */
+    public Optional<InetSocketAddress> peerAddress() {
+        return Optional.ofNullable(driver.peerAddress());
+    }
+
+    /** Half-closes: the peer reads end of stream, and this socket can still receive. STREAM only. */
+    public void shutdownOutput() throws SocketErrorException {
+        if (type != SocketType.STREAM) {
+            throw new UnsupportedOperationException("shutdownOutput needs a STREAM socket");
+        }
+        checkValid("shutdownOutput");
+        driver.shutdownOutput();
+    }
+
+    /** Sets a socket option (e.g. {@code StandardSocketOptions.TCP_NODELAY}). */
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        checkValid("setOption");
+        driver.setOption(option, value);
+    }
+
+    /** Reads a socket option. */
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        Objects.requireNonNull(option, "option");
+        checkValid("getOption");
+        return driver.getOption(option);
+    }
+
+    /** Also schedule the socket in {@code mode}, as CFRunLoopAddSource with another mode. */
+    public void addMode(RunLoop.Mode mode) {
+        driver.addMode(Objects.requireNonNull(mode, "mode"));
+    }
+
+    /** Unschedule the socket from {@code mode}, as CFRunLoopRemoveSource. */
+    public void removeMode(RunLoop.Mode mode) {
+        driver.removeMode(Objects.requireNonNull(mode, "mode"));
+    }
+
+    /**
+     * The native socket. After {@link #invalidate()} on a socket without {@link SocketFlag#CLOSE_ON_INVALIDATE} it
+     * stays open: wrap it again, or close it.
+     */
+    public SocketHandle handle() {
+        return driver.handle();
+    }
+
+    public SocketType type() {
+        return type;
+    }
+
+    /** INET or INET6. */
+    public ProtocolFamily family() {
+        return family;
+    }
+
+    @Override
+    public RunLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public boolean isValid() {
+        return driver.isValid();
+    }
+
+    /**
+     * Invalidates the socket, as CFSocketInvalidate: unschedules it, closes the native socket (with
+     * {@link SocketFlag#CLOSE_ON_INVALIDATE}) and drops queued bytes. Idempotent; any thread; once it returns no
+     * callback starts (a callback under way on the loop thread is waited for, unless this is that callback).
+     */
+    @Override
+    public void invalidate() {
+        driver.invalidate();
+    }
+
+    private void checkValid(String op) {
+        if (!driver.isValid()) {
+            throw new IllegalStateException(op + ": the socket is invalidated");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Socket[" + type + " " + callBackTypes() + ", local " + driver.localAddress() + ", peer "
+                + driver.peerAddress() + (isValid() ? "" : ", invalid") + "]";
+    }
+}

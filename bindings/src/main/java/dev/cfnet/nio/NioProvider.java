@@ -1,0 +1,25 @@
+package dev.cfnet.nio;
+
+import dev.cfnet.IdleStrategy;
+import dev.cfnet.RunLoop;
+import dev.cfnet.spi.BackendProvider;
+import dev.cfnet.spi.LoopDriver;
+import java.util.Optional;
+
+/** The pure-Java backend. Always available. */
+public final class NioProvider implements BackendProvider {
+    public static final NioProvider INSTANCE = new NioProvider();
+
+    private NioProvider() {
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return Optional.empty();
+    }
+
+    @Override
+    public LoopDriver newLoop(RunLoop owner, IdleStrategy idle) {
+        return new NioLoop(owner, Thread.currentThread(), idle);
+    }
+}
