@@ -27,12 +27,19 @@ define NEED_JDK
 	@command -v $(MVN) >/dev/null || { echo "cfnet needs Maven 3.8 or newer: 'apt-get install maven' or 'brew install maven'." >&2; exit 2; }
 endef
 
-.PHONY: help jdk build test test-nio test-cf clean
+# Generated CoreFoundation bindings (jextract output, committed): `make bindings` regenerates them.
+JEXTRACT ?= jextract
+MACOS_SDK ?= $(shell xcrun --show-sdk-path 2>/dev/null)
+JEXTRACT_TARGET ?= x86_64-apple-macos11
+GEN_DIR := bindings/src/gen/java
+
+.PHONY: help jdk build test test-nio test-cf clean bindings
 
 help:
 	@echo "make test                 build everything and run every test (JDK: $(or $(JDK),none found))"
 	@echo "make test-cf CF_LIBRARY=P run the contract suite on the CF backend with the CoreFoundation at P"
 	@echo "make build                compile and package without tests"
+	@echo "make bindings             regenerate the CF bindings with jextract (MACOS_SDK=..., JEXTRACT=...)"
 	@echo "make clean                remove build output"
 
 jdk:
@@ -60,3 +67,19 @@ test-cf:
 clean:
 	$(NEED_JDK)
 	$(RUN_MVN) -q clean
+
+# jextract reads clang flags from compile_flags.txt in its working directory (it has no -F off macOS), so it runs
+# in a scratch directory with the SDK's flags there.
+bindings:
+	@[ -n "$(MACOS_SDK)" ] && [ -d "$(MACOS_SDK)/System/Library/Frameworks/CoreFoundation.framework" ] || { \
+	  echo "make bindings needs a macOS SDK: on macOS install the Xcode command line tools (xcrun finds it);" >&2; \
+	  echo "elsewhere pass MACOS_SDK=/path/to/MacOSX.sdk" >&2; exit 2; }
+	@command -v "$(JEXTRACT)" >/dev/null || { echo "jextract not found: put it on PATH or pass JEXTRACT=/path/to/bin/jextract" >&2; exit 2; }
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  printf '%s\n' -target $(JEXTRACT_TARGET) -isysroot "$(MACOS_SDK)" "-F$(MACOS_SDK)/System/Library/Frameworks" \
+	    > "$$tmp/compile_flags.txt"; \
+	  cp native/cfnet.h "$$tmp/"; \
+	  (cd "$$tmp" && "$(JEXTRACT)" --output out @"$(CURDIR)/native/jextract.args" cfnet.h 2>&1 \
+	    | { grep -v 'warning: Skipping' || true; }); \
+	  rm -rf "$(GEN_DIR)/dev/cfnet/cf/ffi"; mkdir -p "$(GEN_DIR)"; cp -R "$$tmp/out/." "$(GEN_DIR)/"; \
+	  echo "generated $$(find "$(GEN_DIR)" -name '*.java' | wc -l) files in $(GEN_DIR)/dev/cfnet/cf/ffi"

@@ -166,8 +166,8 @@ class CallbackContractTest extends BackendTestBase {
                     buf.clear();
                     int n = s.receive(buf);
                     if (n < 0) {
-                        eof.incrementAndGet();
                         s.invalidate();
+                        eof.incrementAndGet();
                     } else if (n > 0) {
                         got.add(new String(buf.array(), 0, n, StandardCharsets.US_ASCII));
                     }

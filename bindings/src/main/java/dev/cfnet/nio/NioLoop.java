@@ -13,6 +13,8 @@ import dev.cfnet.SocketHandler;
 import dev.cfnet.SocketType;
 import dev.cfnet.Timer;
 import dev.cfnet.spi.Callbacks;
+import dev.cfnet.spi.DispatchGuard;
+import dev.cfnet.spi.SourceSet;
 import dev.cfnet.spi.LoopDriver;
 import dev.cfnet.spi.ResolutionDriver;
 import dev.cfnet.spi.SocketDriver;
@@ -27,10 +29,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -71,13 +70,8 @@ final class NioLoop implements LoopDriver {
     private volatile Mode currentMode;
     private Mode mode = Mode.DEFAULT;        // loop thread: the mode the interest sets are computed for
 
-    private final Set<Mode> commonModes = new CopyOnWriteArraySet<>(List.of(Mode.DEFAULT));
-    private final ConcurrentHashMap<Mode, AtomicInteger> modeCounts = new ConcurrentHashMap<>();
-    private final Set<NioSource> sources = ConcurrentHashMap.newKeySet();
-    private final Set<NioSocket> sockets = ConcurrentHashMap.newKeySet();
-
-    /** The source whose callback runs now; other threads' invalidate waits while it is theirs. */
-    volatile Object dispatching;
+    final SourceSet sources = new SourceSet();
+    final DispatchGuard guard = new DispatchGuard();
 
     final TimerHeap timers = new TimerHeap();
     final ByteBuffer streamBuffer = ByteBuffer.allocateDirect(STREAM_CHUNK);
@@ -121,36 +115,6 @@ final class NioLoop implements LoopDriver {
 
     // ---- modes and sources -------------------------------------------------------------------------------------
 
-    boolean isCommonMode(Mode m) {
-        return commonModes.contains(m);
-    }
-
-    void sourceAdded(NioSource s, Set<Mode> modes) {
-        sources.add(s);
-        if (s instanceof NioSocket sock) sockets.add(sock);
-        for (Mode m : modes) countMode(m, 1);
-    }
-
-    void sourceRemoved(NioSource s, Set<Mode> modes) {
-        sources.remove(s);
-        if (s instanceof NioSocket sock) sockets.remove(sock);
-        for (Mode m : modes) countMode(m, -1);
-    }
-
-    void countMode(Mode m, int delta) {
-        modeCounts.computeIfAbsent(m, k -> new AtomicInteger()).addAndGet(delta);
-    }
-
-    private int activeCount(Mode m) {
-        AtomicInteger c = modeCounts.get(m);
-        int n = c == null ? 0 : c.get();
-        if (commonModes.contains(m)) {
-            AtomicInteger common = modeCounts.get(Mode.COMMON);
-            n += common == null ? 0 : common.get();
-        }
-        return n;
-    }
-
     @Override
     public int sourceCount() {
         return sources.size();
@@ -158,14 +122,14 @@ final class NioLoop implements LoopDriver {
 
     @Override
     public void addCommonMode(Mode m) {
-        if (commonModes.add(m)) {
+        if (sources.addCommonMode(m)) {
             post(this::recomputeInterest);
         }
     }
 
     private void recomputeInterest() {
-        for (NioSocket s : sockets) {
-            s.updateInterest();
+        for (var s : sources.snapshot()) {
+            if (s instanceof NioSocket sock) sock.updateInterest();
         }
     }
 
@@ -223,19 +187,6 @@ final class NioLoop implements LoopDriver {
         return currentMode;
     }
 
-    /** Waits until no callback of {@code source} runs, unless called on the loop thread (that would deadlock). */
-    void awaitNotDispatching(Object source) {
-        if (inLoop()) return;
-        int spins = 0;
-        while (dispatching == source) {
-            if (++spins < 1000) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        }
-    }
-
     // ---- the loop ----------------------------------------------------------------------------------------------
 
     @Override
@@ -258,12 +209,12 @@ final class NioLoop implements LoopDriver {
                 stopRequested = false;
                 return Result.STOPPED;
             }
-            if (!keepAlive && activeCount(runMode) == 0) {
+            if (!keepAlive && sources.activeCount(runMode) == 0) {
                 return Result.FINISHED;
             }
             long start = System.nanoTime();
             long deadline = timeoutNanos >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + timeoutNanos;
-            boolean common = commonModes.contains(runMode);
+            boolean common = sources.isCommonMode(runMode);
             for (;;) {
                 handled = false;
                 runInternal();
@@ -271,7 +222,7 @@ final class NioLoop implements LoopDriver {
                 long now = System.nanoTime();
                 boolean busy = (handled && returnAfterSourceHandled) || stopRequested || closed
                         || !internal.isEmpty() || (common && !tasks.isEmpty())
-                        || (!keepAlive && activeCount(runMode) == 0);
+                        || (!keepAlive && sources.activeCount(runMode) == 0);
                 long wakeAt = Math.min(deadline, timers.nextDeadline(runMode, now));
                 if (busy || wakeAt - now <= 0) {
                     selector.selectNow(onKey);
@@ -287,7 +238,7 @@ final class NioLoop implements LoopDriver {
                     return Result.STOPPED;
                 }
                 if (closed) return Result.STOPPED;
-                if (!keepAlive && activeCount(runMode) == 0) return Result.FINISHED;
+                if (!keepAlive && sources.activeCount(runMode) == 0) return Result.FINISHED;
             }
         } catch (ClosedSelectorException e) {
             return Result.FINISHED;
@@ -465,7 +416,7 @@ final class NioLoop implements LoopDriver {
     public void close() {
         if (closed) return;
         closed = true;
-        for (NioSource s : List.copyOf(sources)) {
+        for (var s : sources.snapshot()) {
             try {
                 s.invalidate();
             } catch (Throwable t) {

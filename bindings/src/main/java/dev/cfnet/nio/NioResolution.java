@@ -30,7 +30,7 @@ final class NioResolution extends NioSource implements ResolutionDriver {
     }
 
     private void deliver(ResolveResult result) {
-        loop.dispatching = this;
+        loop.guard.enter(this);
         try {
             synchronized (this) {
                 if (!pending) return;
@@ -43,7 +43,7 @@ final class NioResolution extends NioSource implements ResolutionDriver {
                 Callbacks.failed(loop.owner, owner, t);
             }
         } finally {
-            loop.dispatching = null;
+            loop.guard.exit();
         }
     }
 
@@ -59,13 +59,13 @@ final class NioResolution extends NioSource implements ResolutionDriver {
             pending = false;
         }
         unregister();
-        loop.awaitNotDispatching(this);
+        loop.guard.awaitNotDispatching(this, loop.inLoop());
         Future<?> w = work;
         if (w != null) w.cancel(false);
     }
 
     @Override
-    void invalidate() {
+    public void invalidate() {
         cancel();
     }
 

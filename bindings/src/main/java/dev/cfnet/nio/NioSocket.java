@@ -241,14 +241,19 @@ final class NioSocket extends NioSource implements SocketDriver {
     }
 
     @Override
-    void modesChanged() {
+    protected void modeAdded(RunLoop.Mode mode) {
+        interestChanged();
+    }
+
+    @Override
+    protected void modeRemoved(RunLoop.Mode mode) {
         interestChanged();
     }
 
     // ---- dispatch (loop thread) --------------------------------------------------------------------------------
 
     void dispatch(int ready) {
-        loop.dispatching = this;
+        loop.guard.enter(this);
         try {
             if (!valid) return;
             boolean connectSignalled = false;
@@ -302,7 +307,7 @@ final class NioSocket extends NioSource implements SocketDriver {
             }
             if (valid) updateInterest();
         } finally {
-            loop.dispatching = null;
+            loop.guard.exit();
         }
     }
 
@@ -328,11 +333,11 @@ final class NioSocket extends NioSource implements SocketDriver {
     }
 
     private void deliverConnectFailure(SocketError error) {
-        loop.dispatching = this;
+        loop.guard.enter(this);
         try {
             if (valid) connectFailed(error);
         } finally {
-            loop.dispatching = null;
+            loop.guard.exit();
         }
     }
 
@@ -765,7 +770,7 @@ final class NioSocket extends NioSource implements SocketDriver {
             valid = false;
         }
         unregister();
-        loop.awaitNotDispatching(this);
+        loop.guard.awaitNotDispatching(this, loop.inLoop());
         SelectionKey k = key;
         if (k != null) k.cancel();
         if ((flags & CLOSE_ON_INVALIDATE) != 0) {

@@ -41,7 +41,7 @@ final class NioTimer extends NioSource implements TimerDriver {
 
     /** Runs the task (loop thread) and reschedules a repeating timer; a one-shot timer is spent afterwards. */
     void fire(long now) {
-        loop.dispatching = this;
+        loop.guard.enter(this);
         try {
             if (!valid) return;
             try {
@@ -50,7 +50,7 @@ final class NioTimer extends NioSource implements TimerDriver {
                 Callbacks.failed(loop.owner, owner, t);
             }
         } finally {
-            loop.dispatching = null;
+            loop.guard.exit();
         }
         if (!valid) return;
         if (interval > 0) {
@@ -74,7 +74,7 @@ final class NioTimer extends NioSource implements TimerDriver {
             valid = false;
         }
         unregister();
-        loop.awaitNotDispatching(this);
+        loop.guard.awaitNotDispatching(this, loop.inLoop());
         loop.onLoop(() -> loop.timers.remove(this));
     }
 
