@@ -3,4 +3,6 @@
  */
 module dev.cfnet {
     exports dev.cfnet;
+    /** The raw CoreFoundation bindings (jextract output), for code that ports CF calls one by one. */
+    exports dev.cfnet.cf.ffi;
 }

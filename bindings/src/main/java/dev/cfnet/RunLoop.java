@@ -83,6 +83,36 @@ public final class RunLoop implements Executor, AutoCloseable {
         this.driver = backend.provider().newLoop(this, idle);
     }
 
+    private RunLoop(String name, Backend backend, java.util.function.Function<RunLoop, LoopDriver> driver) {
+        this.name = name;
+        this.backend = backend;
+        this.owned = false;
+        this.driver = driver.apply(this);
+    }
+
+    /**
+     * The process's main run loop (CFRunLoopGetMain), CF backend only: on macOS its callbacks arrive on the main
+     * (AppKit) thread, which whoever owns it runs. cfnet schedules sources on it; it never runs it except when
+     * {@link #runInMode} is called on that thread.
+     *
+     * @throws IllegalStateException when the CF backend is not available
+     */
+    public static RunLoop main() {
+        Backend.CF.requireAvailable();
+        return new RunLoop("main", Backend.CF, l -> Backend.CF.provider().main(l));
+    }
+
+    /**
+     * Adopts a CFRunLoopRef handed over by other native code, CF backend only; cfnet schedules its sources there
+     * and retains the run loop until {@link #close()}.
+     */
+    public static RunLoop adopt(String name, java.lang.foreign.MemorySegment cfRunLoop) {
+        checkName(name);
+        Objects.requireNonNull(cfRunLoop, "cfRunLoop");
+        Backend.CF.requireAvailable();
+        return new RunLoop(name, Backend.CF, l -> Backend.CF.provider().adopt(l, cfRunLoop));
+    }
+
     /** Starts a loop on a new library-owned (daemon) thread named {@code name}, with the preferred backend. */
     public static RunLoop start(String name) {
         return start(name, Backend.preferred(), IdleStrategy.park());
@@ -229,9 +259,10 @@ public final class RunLoop implements Executor, AutoCloseable {
             throw new IllegalStateException("run loop '" + name + "' runs on its own thread (RunLoop.start); "
                     + "use RunLoop.current() for a loop you run yourself");
         }
-        if (Thread.currentThread() != driver.thread()) {
-            throw new IllegalStateException("run loop '" + name + "' belongs to thread '" + driver.thread().getName()
-                    + "'; only that thread can run it");
+        if (!driver.inLoopThread()) {
+            Thread t = driver.thread();
+            throw new IllegalStateException("run loop '" + name + "' belongs to thread '"
+                    + (t == null ? "of its CFRunLoop" : t.getName()) + "'; only that thread can run it");
         }
         if (closed) {
             return Result.FINISHED;
@@ -248,7 +279,10 @@ public final class RunLoop implements Executor, AutoCloseable {
         }
     }
 
-    /** Makes the current (or, if none, the next) run return {@link Result#STOPPED}. Any thread. */
+    /**
+     * Makes the run under way return {@link Result#STOPPED}, as CFRunLoopStop; a loop that is not running is not
+     * affected. Any thread.
+     */
     public void stop() {
         driver.stop();
     }
@@ -349,7 +383,7 @@ public final class RunLoop implements Executor, AutoCloseable {
 
     /** True when called on this loop's thread. */
     public boolean inLoopThread() {
-        return Thread.currentThread() == driver.thread();
+        return driver.inLoopThread();
     }
 
     /** Valid sources (sockets, timers, resolutions) scheduled on this loop. */
@@ -377,15 +411,14 @@ public final class RunLoop implements Executor, AutoCloseable {
         closed = true;
         if (owned) {
             if (first) {
-                driver.stop();
-                driver.wakeUp();
+                driver.requestExit();
             }
-            if (Thread.currentThread() != driver.thread()) {
+            if (!driver.inLoopThread()) {
                 awaitTermination();
             }
         } else if (first) {
             driver.close();
-            if (Thread.currentThread() == driver.thread() && CURRENT.get() == this) {
+            if (driver.inLoopThread() && CURRENT.get() == this) {
                 CURRENT.remove();
             }
         }

@@ -194,10 +194,12 @@ class RunLoopContractTest extends BackendTestBase {
     }
 
     @Test
-    void stopBeforeRunMakesTheNextRunReturnStopped() {
+    void stopOnALoopThatIsNotRunningChangesNothing() {
         onOwnThread(l -> {
             Timer keep = l.schedule(Duration.ofHours(1), () -> { });
-            l.stop();
+            l.stop();   // as CFRunLoopStop: only a run under way is stopped
+            assertEquals(RunLoop.Result.TIMED_OUT, l.runInMode(RunLoop.Mode.DEFAULT, Duration.ofMillis(50), false));
+            l.execute(l::stop);
             assertEquals(RunLoop.Result.STOPPED, l.runInMode(RunLoop.Mode.DEFAULT, Duration.ofSeconds(5), false));
             keep.invalidate();
         });
@@ -252,8 +254,8 @@ class RunLoopContractTest extends BackendTestBase {
             m.addMode(modal);
             m.removeMode(RunLoop.Mode.DEFAULT);
             Timer c = l.scheduleRepeating(Duration.ZERO, Duration.ofMillis(5), common::incrementAndGet);
-            c.addMode(RunLoop.Mode.COMMON);
-            c.removeMode(RunLoop.Mode.DEFAULT);
+            c.removeMode(RunLoop.Mode.DEFAULT);   // in CF, removing DEFAULT after adding COMMON takes it out of
+            c.addMode(RunLoop.Mode.COMMON);       // the default mode too; this order means "common modes only"
 
             l.runInMode(modal, Duration.ofMillis(60), false);
             assertEquals(0, defaultOnly.get(), "default-mode timer fired in 'modal'");

@@ -63,6 +63,7 @@ final class NioLoop implements LoopDriver {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wakeState = new AtomicInteger(AWAKE);
     private volatile boolean stopRequested;
+    private volatile boolean exitRequested;
     private volatile boolean closed;
 
     private final Object stateLock = new Object();
@@ -111,6 +112,11 @@ final class NioLoop implements LoopDriver {
 
     boolean inLoop() {
         return Thread.currentThread() == thread;
+    }
+
+    @Override
+    public boolean inLoopThread() {
+        return inLoop();
     }
 
     // ---- modes and sources -------------------------------------------------------------------------------------
@@ -173,7 +179,16 @@ final class NioLoop implements LoopDriver {
 
     @Override
     public void stop() {
-        stopRequested = true;
+        synchronized (stateLock) {
+            if (!running) return;   // as CFRunLoopStop: a loop that is not running has nothing to stop
+            stopRequested = true;
+        }
+        wakeUp();
+    }
+
+    @Override
+    public void requestExit() {
+        exitRequested = true;
         wakeUp();
     }
 
@@ -205,13 +220,10 @@ final class NioLoop implements LoopDriver {
                 mode = runMode;
                 recomputeInterest();
             }
-            if (stopRequested) {
-                stopRequested = false;
-                return Result.STOPPED;
-            }
             if (!keepAlive && sources.activeCount(runMode) == 0) {
                 return Result.FINISHED;
             }
+            if (exitRequested) return Result.STOPPED;
             long start = System.nanoTime();
             long deadline = timeoutNanos >= Long.MAX_VALUE - start ? Long.MAX_VALUE : start + timeoutNanos;
             boolean common = sources.isCommonMode(runMode);
@@ -220,7 +232,7 @@ final class NioLoop implements LoopDriver {
                 runInternal();
                 if (common && runTasks()) handled = true;
                 long now = System.nanoTime();
-                boolean busy = (handled && returnAfterSourceHandled) || stopRequested || closed
+                boolean busy = (handled && returnAfterSourceHandled) || stopRequested || exitRequested || closed
                         || !internal.isEmpty() || (common && !tasks.isEmpty())
                         || (!keepAlive && sources.activeCount(runMode) == 0);
                 long wakeAt = Math.min(deadline, timers.nextDeadline(runMode, now));
@@ -237,7 +249,7 @@ final class NioLoop implements LoopDriver {
                     stopRequested = false;
                     return Result.STOPPED;
                 }
-                if (closed) return Result.STOPPED;
+                if (closed || exitRequested) return Result.STOPPED;
                 if (!keepAlive && sources.activeCount(runMode) == 0) return Result.FINISHED;
             }
         } catch (ClosedSelectorException e) {
@@ -248,6 +260,7 @@ final class NioLoop implements LoopDriver {
             currentMode = null;
             synchronized (stateLock) {
                 running = false;
+                stopRequested = false;
                 if (closed) closeSelector();
             }
         }
@@ -271,7 +284,9 @@ final class NioLoop implements LoopDriver {
     private boolean spin(long until, boolean common) throws IOException {
         for (;;) {
             if (selector.selectNow(onKey) > 0) return true;
-            if (!internal.isEmpty() || (common && !tasks.isEmpty()) || stopRequested || closed) return true;
+            if (!internal.isEmpty() || (common && !tasks.isEmpty()) || stopRequested || exitRequested || closed) {
+                return true;
+            }
             if (System.nanoTime() - until >= 0) return false;
             if (idleKind == IDLE_YIELD) {
                 Thread.yield();
@@ -284,7 +299,7 @@ final class NioLoop implements LoopDriver {
     private void block(long wakeAt, boolean common) throws IOException {
         wakeState.set(BLOCKING);
         try {
-            if (!internal.isEmpty() || (common && !tasks.isEmpty()) || stopRequested || closed) {
+            if (!internal.isEmpty() || (common && !tasks.isEmpty()) || stopRequested || exitRequested || closed) {
                 selector.selectNow(onKey);
                 return;
             }
@@ -428,7 +443,7 @@ final class NioLoop implements LoopDriver {
         synchronized (stateLock) {
             if (!running) closeSelector();
         }
-        stopRequested = true;
+        exitRequested = true;
         wakeUp();
     }
 

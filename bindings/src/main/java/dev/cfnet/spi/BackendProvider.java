@@ -16,4 +16,15 @@ public interface BackendProvider {
      * @param owner the public loop object the driver reports to
      */
     LoopDriver newLoop(RunLoop owner, IdleStrategy idle);
+
+    /** A driver for a native run loop that someone else runs (CF's CFRunLoopRef). */
+    default LoopDriver adopt(RunLoop owner, java.lang.foreign.MemorySegment nativeLoop) {
+        throw new UnsupportedOperationException("this backend has no native run loops to adopt; use Backend.CF");
+    }
+
+    /** A driver for the process's main run loop. */
+    default LoopDriver main(RunLoop owner) {
+        throw new UnsupportedOperationException("this backend has no main run loop; use RunLoop.start or "
+                + "RunLoop.current, or Backend.CF");
+    }
 }

@@ -19,8 +19,11 @@ import java.util.function.Consumer;
  */
 public interface LoopDriver {
 
-    /** The thread that runs the loop. */
+    /** The thread that runs the loop; null for an adopted CF loop whose thread cfnet does not know. */
     Thread thread();
+
+    /** True on the thread that runs the loop. */
+    boolean inLoopThread();
 
     /**
      * Runs the loop in a mode, as CFRunLoopRunInMode.
@@ -33,7 +36,11 @@ public interface LoopDriver {
     /** The mode the loop runs in now, or null when it is not running. */
     RunLoop.Mode currentMode();
 
+    /** As CFRunLoopStop: makes the run under way return STOPPED; nothing when the loop is not running. */
     void stop();
+
+    /** Makes the run under way, or the next one, return promptly: how a library-owned loop is ended. */
+    void requestExit();
 
     void wakeUp();
 

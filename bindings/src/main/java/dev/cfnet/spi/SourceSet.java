@@ -15,6 +15,12 @@ public final class SourceSet {
     private final Set<Mode> commonModes = new CopyOnWriteArraySet<>(List.of(Mode.DEFAULT));
     private final ConcurrentHashMap<Mode, AtomicInteger> modeCounts = new ConcurrentHashMap<>();
     private final Set<ScheduledSource> sources = ConcurrentHashMap.newKeySet();
+    private volatile Runnable onRemoved = () -> { };
+
+    /** Runs {@code r} after each removal (on the removing thread). */
+    public void onRemoved(Runnable r) {
+        onRemoved = r;
+    }
 
     public boolean isCommonMode(Mode m) {
         return commonModes.contains(m);
@@ -57,5 +63,6 @@ public final class SourceSet {
 
     void countMode(Mode m, int delta) {
         modeCounts.computeIfAbsent(m, k -> new AtomicInteger()).addAndGet(delta);
+        if (delta < 0) onRemoved.run();
     }
 }

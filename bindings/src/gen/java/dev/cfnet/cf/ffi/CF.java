@@ -1647,6 +1647,67 @@ public class CF extends CF$shared {
         }
     }
 
+    private static class CFRunLoopRemoveTimer {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            CF.C_POINTER,
+            CF.C_POINTER,
+            CF.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("CFRunLoopRemoveTimer");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern void CFRunLoopRemoveTimer(CFRunLoopRef rl, CFRunLoopTimerRef timer, CFRunLoopMode mode)
+     * }
+     */
+    public static FunctionDescriptor CFRunLoopRemoveTimer$descriptor() {
+        return CFRunLoopRemoveTimer.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern void CFRunLoopRemoveTimer(CFRunLoopRef rl, CFRunLoopTimerRef timer, CFRunLoopMode mode)
+     * }
+     */
+    public static MethodHandle CFRunLoopRemoveTimer$handle() {
+        return CFRunLoopRemoveTimer.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern void CFRunLoopRemoveTimer(CFRunLoopRef rl, CFRunLoopTimerRef timer, CFRunLoopMode mode)
+     * }
+     */
+    public static MemorySegment CFRunLoopRemoveTimer$address() {
+        return CFRunLoopRemoveTimer.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern void CFRunLoopRemoveTimer(CFRunLoopRef rl, CFRunLoopTimerRef timer, CFRunLoopMode mode)
+     * }
+     */
+    public static void CFRunLoopRemoveTimer(MemorySegment rl, MemorySegment timer, MemorySegment mode) {
+        var mh$ = CFRunLoopRemoveTimer.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("CFRunLoopRemoveTimer", rl, timer, mode);
+            }
+            mh$.invokeExact(rl, timer, mode);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class CFRunLoopSourceCreate {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             CF.C_POINTER,
@@ -1946,6 +2007,66 @@ public class CF extends CF$shared {
                 traceDowncall("CFRunLoopTimerCreate", allocator, fireDate, interval, flags, order, callout, context);
             }
             return (MemorySegment)mh$.invokeExact(allocator, fireDate, interval, flags, order, callout, context);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class CFRunLoopTimerGetNextFireDate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CF.C_DOUBLE,
+            CF.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("CFRunLoopTimerGetNextFireDate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern CFAbsoluteTime CFRunLoopTimerGetNextFireDate(CFRunLoopTimerRef timer)
+     * }
+     */
+    public static FunctionDescriptor CFRunLoopTimerGetNextFireDate$descriptor() {
+        return CFRunLoopTimerGetNextFireDate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern CFAbsoluteTime CFRunLoopTimerGetNextFireDate(CFRunLoopTimerRef timer)
+     * }
+     */
+    public static MethodHandle CFRunLoopTimerGetNextFireDate$handle() {
+        return CFRunLoopTimerGetNextFireDate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern CFAbsoluteTime CFRunLoopTimerGetNextFireDate(CFRunLoopTimerRef timer)
+     * }
+     */
+    public static MemorySegment CFRunLoopTimerGetNextFireDate$address() {
+        return CFRunLoopTimerGetNextFireDate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern CFAbsoluteTime CFRunLoopTimerGetNextFireDate(CFRunLoopTimerRef timer)
+     * }
+     */
+    public static double CFRunLoopTimerGetNextFireDate(MemorySegment timer) {
+        var mh$ = CFRunLoopTimerGetNextFireDate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("CFRunLoopTimerGetNextFireDate", timer);
+            }
+            return (double)mh$.invokeExact(timer);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -1,0 +1,108 @@
+package dev.cfnet.cf;
+
+import dev.cfnet.spi.Os;
+import java.io.File;
+import java.lang.foreign.SymbolLookup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Loads CoreFoundation (and, on macOS, CFNetwork) once, into this module's class loader, where the generated
+ * bindings look their symbols up ({@code SymbolLookup.loaderLookup()}).
+ *
+ * <p>{@code -Dcfnet.cf.library=PATH[:PATH...]} loads other builds instead, e.g. OpenCFLite on Linux.
+ */
+public final class CfLibrary {
+    /** System property naming the libraries to load. */
+    public static final String PROPERTY = "cfnet.cf.library";
+
+    static final String MAC_CORE_FOUNDATION = "/System/Library/Frameworks/CoreFoundation.framework/CoreFoundation";
+    static final String MAC_CFNETWORK = "/System/Library/Frameworks/CFNetwork.framework/CFNetwork";
+
+    /** Symbols the backend cannot work without. */
+    static final List<String> REQUIRED = List.of("CFRunLoopGetCurrent", "CFRunLoopRunInMode", "CFRunLoopStop",
+            "CFRunLoopWakeUp", "CFRunLoopSourceCreate", "CFRunLoopTimerCreate", "CFSocketCreate",
+            "CFSocketCreateWithNative", "CFSocketConnectToAddress", "CFSocketCreateRunLoopSource",
+            "CFSocketEnableCallBacks", "CFSocketInvalidate", "CFDataCreate", "CFStringCreateWithCString",
+            "CFRelease", "kCFRunLoopDefaultMode", "kCFRunLoopCommonModes");
+
+    private static final Optional<String> UNAVAILABLE;
+    private static final boolean HAS_CFHOST;
+    private static final List<String> LOADED = new ArrayList<>();
+
+    static {
+        String why;
+        try {
+            why = load(System.getProperty(PROPERTY, "").trim(), Os.current());
+        } catch (Throwable t) {
+            why = "loading CoreFoundation failed: " + t;
+        }
+        UNAVAILABLE = Optional.ofNullable(why);
+        HAS_CFHOST = why == null && SymbolLookup.loaderLookup().find("CFHostCreateWithName").isPresent();
+    }
+
+    private CfLibrary() {
+    }
+
+    /** Empty when CoreFoundation is loaded and complete; otherwise why not. */
+    public static Optional<String> unavailableReason() {
+        return UNAVAILABLE;
+    }
+
+    /** True when CFNetwork's CFHost is there (macOS); elsewhere names resolve on worker threads. */
+    public static boolean hasCFHost() {
+        return HAS_CFHOST;
+    }
+
+    /** The library files loaded. */
+    public static List<String> loaded() {
+        return List.copyOf(LOADED);
+    }
+
+    /** The libraries to load for a property value on an OS; empty when there is nothing to try. */
+    static List<String> candidates(String property, Os os) {
+        if (!property.isEmpty()) {
+            List<String> out = new ArrayList<>();
+            for (String p : property.split(File.pathSeparator)) {
+                if (!p.isBlank()) out.add(p.strip());
+            }
+            return out;
+        }
+        if (os == Os.MACOS) return List.of(MAC_CORE_FOUNDATION, MAC_CFNETWORK);
+        return List.of();
+    }
+
+    /** Loads; returns null on success or the reason it cannot work. */
+    static String load(String property, Os os) {
+        List<String> libs = candidates(property, os);
+        if (libs.isEmpty()) {
+            return "no CoreFoundation on " + System.getProperty("os.name") + "; build one (e.g. OpenCFLite) and "
+                    + "pass -D" + PROPERTY + "=/path/to/libCoreFoundation.so";
+        }
+        for (String lib : libs) {
+            File f = new File(lib);
+            if (!f.isAbsolute()) {
+                return "-D" + PROPERTY + " needs absolute paths; '" + lib + "' is not one";
+            }
+            // macOS keeps its frameworks in the dyld shared cache: they load although no file is there.
+            if (os != Os.MACOS && !f.exists()) {
+                return "-D" + PROPERTY + " names '" + lib + "', which does not exist";
+            }
+            try {
+                System.load(lib);
+                LOADED.add(lib);
+            } catch (UnsatisfiedLinkError e) {
+                return "cannot load '" + lib + "': " + e.getMessage();
+            }
+        }
+        SymbolLookup lookup = SymbolLookup.loaderLookup();
+        for (String symbol : REQUIRED) {
+            if (lookup.find(symbol).isEmpty()) {
+                return String.join(File.pathSeparator, libs) + " is not a usable CoreFoundation: no symbol "
+                        + symbol;
+            }
+        }
+        return null;
+    }
+}

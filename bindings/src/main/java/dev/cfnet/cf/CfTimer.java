@@ -1,0 +1,187 @@
+package dev.cfnet.cf;
+
+import dev.cfnet.RunLoop;
+import dev.cfnet.Timer;
+import dev.cfnet.cf.ffi.CF;
+import dev.cfnet.cf.ffi.CFRunLoopTimerContext;
+import dev.cfnet.spi.Callbacks;
+import dev.cfnet.spi.ScheduledSource;
+import dev.cfnet.spi.TimerDriver;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** A cfnet timer over a CFRunLoopTimer. */
+final class CfTimer extends ScheduledSource implements TimerDriver {
+    private final CfLoop loop;
+    private final Timer owner;
+    private final Runnable task;
+    private final long delay;
+    private final long interval;
+    private final Object lock = new Object();
+    private volatile boolean valid = true;
+    private MemorySegment timer;   // CFRunLoopTimerRef, guarded by lock
+
+    CfTimer(CfLoop loop, Timer owner, Runnable task, long delay, long interval) {
+        super(loop.sources);
+        this.loop = loop;
+        this.owner = owner;
+        this.task = task;
+        this.delay = delay;
+        this.interval = interval;
+    }
+
+    private static MemorySegment create(CfLoop loop, Object target, long delayNanos, long intervalNanos) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ctx = CFRunLoopTimerContext.allocate(a);
+            CFRunLoopTimerContext.version(ctx, 0);
+            CFRunLoopTimerContext.info(ctx, Registry.add(target));
+            CFRunLoopTimerContext.release(ctx, CfLoop.RELEASE_STUB);
+            double fire = fireDate(delayNanos);
+            MemorySegment t = CF.CFRunLoopTimerCreate(CF.kCFAllocatorDefault(), fire, intervalNanos / 1e9, 0, 0,
+                    loop.timerStub, ctx);
+            return MemorySegment.ofAddress(t.address());
+        }
+    }
+
+    /**
+     * CF's fire date for a delay. CoreFoundation over libkqueue (OpenCFLite) never fires a timer that is due less
+     * than about a millisecond after it is armed, so there a timer is due no sooner than that.
+     */
+    private static double fireDate(long delayNanos) {
+        double delay = delayNanos / 1e9;
+        if (!Native.MAC && delay < MIN_LEAD_SECONDS) delay = MIN_LEAD_SECONDS;
+        return CF.CFAbsoluteTimeGetCurrent() + delay;
+    }
+
+    private static final double MIN_LEAD_SECONDS = 0.0015;
+
+    @Override
+    public void start() {
+        register();
+        java.util.List<MemorySegment> modeRefs = modes().stream().map(loop::modeString).toList();
+        synchronized (lock) {
+            timer = create(loop, this, delay, interval);
+            for (MemorySegment mode : modeRefs) {
+                if (!Native.MAC) nudgeIfDue();   // see nudgeIfDue: each add must see a future fire date
+                CF.CFRunLoopAddTimer(loop.rl, timer, mode);
+            }
+        }
+    }
+
+    /** CFRunLoopTimerCallBack upcall. */
+    static void onFire(MemorySegment cfTimer, MemorySegment info) {
+        try {
+            Object target = Registry.get(info);
+            if (target instanceof CfTimer t) t.fire();
+        } catch (Throwable t) {
+            CfLoop.logQuietly("timer callback", t);
+        }
+    }
+
+    private void fire() {
+        loop.guard.enter(this);
+        try {
+            if (!valid) return;
+            try {
+                task.run();
+            } catch (Throwable t) {
+                Callbacks.failed(loop.owner, owner, t);
+            }
+        } finally {
+            loop.guard.exit();
+        }
+        if (interval == 0) invalidate();   // CF spends a one-shot timer once it fired
+    }
+
+    @Override
+    public boolean isValid() {
+        return valid;
+    }
+
+    @Override
+    public void invalidate() {
+        MemorySegment t;
+        synchronized (lock) {
+            if (!valid) return;
+            valid = false;
+            t = timer;
+            timer = null;
+        }
+        unregister();
+        loop.guard.awaitNotDispatching(this, loop.inLoopThread());
+        if (t != null) {
+            CF.CFRunLoopTimerInvalidate(t);
+            CF.CFRelease(t);
+        }
+    }
+
+    @Override
+    public void setNextFire(long delayNanos) {
+        synchronized (lock) {
+            if (valid && timer != null) {
+                CF.CFRunLoopTimerSetNextFireDate(timer, fireDate(delayNanos));
+            }
+        }
+    }
+
+    /**
+     * OpenCFLite arms a mode's timer only for a future deadline and fires timers only when that timer goes off, so a
+     * timer already due when its mode is armed (or whose wake-up another mode's run swallowed) stalls every timer
+     * of the mode. Moving it just ahead re-arms the mode. Apple's CF arms past deadlines and needs none of this.
+     */
+    void nudgeIfDue() {
+        synchronized (lock) {
+            if (!valid || timer == null) return;
+            double soonest = CF.CFAbsoluteTimeGetCurrent() + MIN_LEAD_SECONDS;
+            if (CF.CFRunLoopTimerGetNextFireDate(timer) < soonest) {
+                CF.CFRunLoopTimerSetNextFireDate(timer, soonest);
+            }
+        }
+    }
+
+    @Override
+    protected void modeAdded(RunLoop.Mode mode) {
+        synchronized (lock) {
+            if (!valid || timer == null) return;
+            // OpenCFLite leaves a mode unarmed for a timer already due, then HALTs when that mode is disarmed.
+            if (!Native.MAC) nudgeIfDue();
+            CF.CFRunLoopAddTimer(loop.rl, timer, loop.modeString(mode));
+        }
+    }
+
+    @Override
+    protected void modeRemoved(RunLoop.Mode mode) {
+        synchronized (lock) {
+            if (valid && timer != null) CF.CFRunLoopRemoveTimer(loop.rl, timer, loop.modeString(mode));
+        }
+    }
+
+    @Override
+    public void addMode(RunLoop.Mode mode) {
+        if (valid) addSourceMode(mode);
+    }
+
+    @Override
+    public void removeMode(RunLoop.Mode mode) {
+        if (valid) removeSourceMode(mode);
+    }
+
+    /** A no-op timer at a run's deadline, so that a CF that sleeps past idle timeouts wakes in time. */
+    static MemorySegment wakeTimer(CfLoop loop, MemorySegment mode, long delayNanos) {
+        MemorySegment t = create(loop, WAKE, delayNanos, 0);
+        CF.CFRunLoopAddTimer(loop.rl, t, mode);
+        return t;
+    }
+
+    static void dropWakeTimer(MemorySegment t) {
+        CF.CFRunLoopTimerInvalidate(t);
+        CF.CFRelease(t);
+    }
+
+    private static final Object WAKE = new Object();
+
+    @Override
+    public String toString() {
+        return owner.toString();
+    }
+}
