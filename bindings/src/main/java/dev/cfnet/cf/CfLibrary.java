@@ -96,7 +96,12 @@ public final class CfLibrary {
                 return "cannot load '" + lib + "': " + e.getMessage();
             }
         }
-        SymbolLookup lookup = SymbolLookup.loaderLookup();
+        // Ask the files named, not the class loader: it may hold a CoreFoundation loaded earlier.
+        SymbolLookup lookup = null;
+        for (String lib : libs) {
+            SymbolLookup one = SymbolLookup.libraryLookup(lib, java.lang.foreign.Arena.global());
+            lookup = lookup == null ? one : lookup.or(one);
+        }
         for (String symbol : REQUIRED) {
             if (lookup.find(symbol).isEmpty()) {
                 return String.join(File.pathSeparator, libs) + " is not a usable CoreFoundation: no symbol "

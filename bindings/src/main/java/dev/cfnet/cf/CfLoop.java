@@ -49,6 +49,18 @@ import java.util.function.Consumer;
 final class CfLoop implements LoopDriver {
     static final System.Logger LOG = System.getLogger("dev.cfnet.cf");
     static final int DATA_BUFFER = 65535;
+
+    /** Wakes runs whose CF ignores an idle timeout (see runInMode). One daemon thread for every loop. */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor ALARMS =
+            new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "cfnet-cf-alarm");
+                t.setDaemon(true);
+                return t;
+            });
+
+    static {
+        ALARMS.setRemoveOnCancelPolicy(true);
+    }
     private static final double FOREVER_SECONDS = 1.0e10;
 
     /** Context release for every CF object cfnet makes: drops the registry entry. Called at CF's pace, so global. */
@@ -318,11 +330,12 @@ final class CfLoop implements LoopDriver {
             long start = System.nanoTime();
             boolean forever = timeoutNanos >= (long) (FOREVER_SECONDS * 1e9) || timeoutNanos == Long.MAX_VALUE;
             long deadline = forever ? Long.MAX_VALUE : start + timeoutNanos;
-            MemorySegment wakeTimer = null;
+            java.util.concurrent.ScheduledFuture<?> alarm = null;
             if (!forever && timeoutNanos > 0 && Os.current() != Os.MACOS) {
                 // CoreFoundation builds without libdispatch (OpenCFLite) sleep past the timeout of an idle run
-                // until something wakes them; a timer at the deadline is that something.
-                wakeTimer = CfTimer.wakeTimer(this, modeRef, timeoutNanos);
+                // until something wakes them; a wake-up after the deadline ends the run with TIMED_OUT. Not a CF
+                // timer: adding one there can disarm the timers already armed (see CfTimer.nudgeIfDue).
+                alarm = ALARMS.schedule(this::wakeUp, timeoutNanos + 200_000, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
             try {
                 int r = switch (idle) {
@@ -340,7 +353,7 @@ final class CfLoop implements LoopDriver {
                 if (result == Result.STOPPED && finishRequested) return Result.FINISHED;
                 return result;
             } finally {
-                if (wakeTimer != null) CfTimer.dropWakeTimer(wakeTimer);
+                if (alarm != null) alarm.cancel(false);
             }
         } finally {
             currentMode = null;

@@ -53,7 +53,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
         return CF.CFAbsoluteTimeGetCurrent() + delay;
     }
 
-    private static final double MIN_LEAD_SECONDS = 0.0015;
+    private static final double MIN_LEAD_SECONDS = 0.0025;
 
     @Override
     public void start() {
@@ -125,9 +125,10 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
     }
 
     /**
-     * OpenCFLite arms a mode's timer only for a future deadline and fires timers only when that timer goes off, so a
-     * timer already due when its mode is armed (or whose wake-up another mode's run swallowed) stalls every timer
-     * of the mode. Moving it just ahead re-arms the mode. Apple's CF arms past deadlines and needs none of this.
+     * OpenCFLite arms a mode's kqueue timer for its earliest timer in whole milliseconds, skips the arming when that
+     * timer is already due, and fires timers only when the kqueue timer goes off; a timer due within a millisecond
+     * of an arming therefore disarms its mode and stalls every timer in it. Moving such a timer just ahead re-arms
+     * the mode. Apple's CF arms past deadlines with mk_timer and needs none of this.
      */
     void nudgeIfDue() {
         synchronized (lock) {
@@ -165,20 +166,6 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
     public void removeMode(RunLoop.Mode mode) {
         if (valid) removeSourceMode(mode);
     }
-
-    /** A no-op timer at a run's deadline, so that a CF that sleeps past idle timeouts wakes in time. */
-    static MemorySegment wakeTimer(CfLoop loop, MemorySegment mode, long delayNanos) {
-        MemorySegment t = create(loop, WAKE, delayNanos, 0);
-        CF.CFRunLoopAddTimer(loop.rl, t, mode);
-        return t;
-    }
-
-    static void dropWakeTimer(MemorySegment t) {
-        CF.CFRunLoopTimerInvalidate(t);
-        CF.CFRelease(t);
-    }
-
-    private static final Object WAKE = new Object();
 
     @Override
     public String toString() {

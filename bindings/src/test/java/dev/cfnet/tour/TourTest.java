@@ -1,7 +1,8 @@
-package dev.cfnet;
+package dev.cfnet.tour;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.cfnet.*;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -12,7 +13,10 @@ import java.time.Duration;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
-/** README's five-minute tour, kept runnable: the program below is the one README shows. */
+/**
+ * README's five-minute tour, kept runnable: the program below is the one README shows, in a package of its own so
+ * that it compiles as user code does (dev.cfnet.Socket beside java.net).
+ */
 class TourTest {
 
     public static void main(String[] args) throws Exception {

@@ -1,0 +1,69 @@
+package dev.cfnet.cf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cfnet.Backend;
+import dev.cfnet.RunLoop;
+import dev.cfnet.spi.Os;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How the CF backend explains that it cannot load, and where it looks. */
+class CfLibraryTest {
+
+    @Test
+    void withoutALibraryOffMacOsItSaysWhatToPass() {
+        String why = CfLibrary.load("", Os.LINUX);
+        assertTrue(why.contains("-Dcfnet.cf.library="), why);
+    }
+
+    @Test
+    void missingAndRelativePathsAreNamed() {
+        String missing = CfLibrary.load("/nonexistent/libCoreFoundation.so", Os.LINUX);
+        assertTrue(missing.contains("/nonexistent/libCoreFoundation.so") && missing.contains("does not exist"), missing);
+        String relative = CfLibrary.load("libCoreFoundation.so", Os.LINUX);
+        assertTrue(relative.contains("absolute"), relative);
+    }
+
+    @Test
+    void aLibraryThatIsNotCoreFoundationIsRefusedBySymbol() throws Exception {
+        Path libm = List.of(Path.of("/lib/x86_64-linux-gnu/libm.so.6"), Path.of("/usr/lib/x86_64-linux-gnu/libm.so.6"),
+                Path.of("/lib/aarch64-linux-gnu/libm.so.6")).stream().filter(Files::exists).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(libm != null, "no libm at a known path");
+        String why = CfLibrary.load(libm.toString(), Os.LINUX);
+        assertTrue(why.contains("not a usable CoreFoundation") && why.contains("CFRunLoopGetCurrent"), why);
+    }
+
+    @Test
+    void aFileThatIsNotALibraryIsReportedWithTheLoadersWords() throws Exception {
+        Path notLib = Files.createTempFile("not-a-library", ".so");
+        try {
+            String why = CfLibrary.load(notLib.toString(), Os.LINUX);
+            assertTrue(why.startsWith("cannot load '" + notLib + "'"), why);
+        } finally {
+            Files.delete(notLib);
+        }
+    }
+
+    @Test
+    void macOsLoadsCoreFoundationAndCfNetworkFromTheirFrameworks() {
+        assertEquals(List.of(CfLibrary.MAC_CORE_FOUNDATION, CfLibrary.MAC_CFNETWORK), CfLibrary.candidates("", Os.MACOS));
+        assertEquals(List.of("/a/libCF.so", "/b/libX.so"),
+                CfLibrary.candidates("/a/libCF.so" + java.io.File.pathSeparator + " /b/libX.so ", Os.LINUX));
+    }
+
+    @Test
+    void unavailableCfSaysWhyEverywhereItIsAskedFor() {
+        if (Backend.CF.isAvailable()) return;
+        String why = Backend.CF.unavailableReason().orElseThrow();
+        IllegalStateException start = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> RunLoop.start("x", Backend.CF));
+        assertTrue(start.getMessage().contains(why), start.getMessage());
+        IllegalStateException main = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                RunLoop::main);
+        assertTrue(main.getMessage().contains("CF backend is not available"), main.getMessage());
+    }
+}
