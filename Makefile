@@ -33,9 +33,17 @@ MACOS_SDK ?= $(shell xcrun --show-sdk-path 2>/dev/null)
 JEXTRACT_TARGET ?= x86_64-apple-macos11
 GEN_DIR := bindings/src/gen/java
 
-.PHONY: help jdk build test test-nio test-cf clean bindings
+.PHONY: help jdk build test test-nio test-cf clean bindings demo demo-jar
+
+# make demo: the SMTP conversation against an embedded server; HOST=, PORT=, HELO=, BACKEND=, SCRIPT= for others.
+DEMO_JAR := demo/target/cfnet-demo.jar
+DEMO_ARGS = $(if $(HOST),--host "$(HOST)") $(if $(PORT),--port "$(PORT)") $(if $(HELO),--helo "$(HELO)") \
+  $(if $(BACKEND),--backend "$(BACKEND)") $(if $(SCRIPT),--script "$(SCRIPT)") $(if $(EHLO),--ehlo) \
+  $(if $(TIMEOUT),--timeout "$(TIMEOUT)") $(if $(VERBOSE),--verbose)
+DEMO_JVM = $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)")
 
 help:
+	@echo "make demo                 the SMTP demo against an embedded server (HOST=h PORT=p HELO=n BACKEND=nio|cf)"
 	@echo "make test                 build everything and run every test (JDK: $(or $(JDK),none found))"
 	@echo "make test-cf CF_LIBRARY=P run the contract suite on the CF backend with the CoreFoundation at P"
 	@echo "make build                compile and package without tests"
@@ -53,6 +61,13 @@ build:
 test:
 	$(NEED_JDK)
 	$(RUN_MVN) verify
+
+demo-jar:
+	$(NEED_JDK)
+	$(RUN_MVN) -q -pl demo -am -DskipTests package
+
+demo: demo-jar
+	@"$(JDK)/bin/java" $(DEMO_JVM) -jar $(DEMO_JAR) smtp $(DEMO_ARGS)
 
 # The contract suite on one backend only.
 test-nio:

@@ -139,11 +139,14 @@ public final class Host {
                         + printable(String.valueOf(c)) + "'");
             }
         }
-        String ascii;
-        try {
-            ascii = IDN.toASCII(n, IDN.ALLOW_UNASSIGNED);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("host name '" + printable(name) + "' is not valid: " + e.getMessage());
+        String ascii = n;
+        if (!n.chars().allMatch(c -> c < 0x80)) {
+            try {
+                ascii = IDN.toASCII(n, IDN.ALLOW_UNASSIGNED);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("host name '" + printable(name) + "' is not valid: "
+                        + e.getMessage());
+            }
         }
         if (ascii.endsWith(".")) {
             ascii = ascii.substring(0, ascii.length() - 1);

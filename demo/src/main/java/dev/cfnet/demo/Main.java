@@ -1,0 +1,55 @@
+package dev.cfnet.demo;
+
+import dev.cfnet.demo.echo.EchoCommand;
+import dev.cfnet.demo.smtp.SmtpCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** cfnet-demo: the seed's SMTP client, and an echo server, on cfnet. */
+@Command(name = "cfnet-demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "cfnet's demo: the CFSocket tutorial's SMTP conversation, done properly.",
+        subcommands = {SmtpCommand.class, EchoCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line; returns the exit code (0 ok, 1 the server answered wrongly, 2 network or usage). */
+    public static int run(String... args) {
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("cfnet-demo: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            // Nothing reaches the terminal as a stack trace: one line, exit code 2.
+            c.getErr().println("cfnet-demo: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            return 2;
+        });
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"cfnet-demo " + (v == null ? "0.1.0-SNAPSHOT" : v), "Java " + Runtime.version()
+                    + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+        }
+    }
+}

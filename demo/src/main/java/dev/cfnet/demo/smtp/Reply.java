@@ -1,0 +1,20 @@
+package dev.cfnet.demo.smtp;
+
+import java.util.List;
+
+/** A complete server reply: its code and its lines' text (after the code and separator). */
+public record Reply(int code, List<String> lines) {
+    public Reply {
+        lines = List.copyOf(lines);
+    }
+
+    /** The reply as the server sent it, one line per element ("250-first", "250 last"). */
+    public List<String> wire() {
+        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String text = lines.get(i);
+            out.add(code + (i < lines.size() - 1 ? "-" : text.isEmpty() ? "" : " ") + text);
+        }
+        return out;
+    }
+}

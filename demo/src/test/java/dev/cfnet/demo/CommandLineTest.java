@@ -1,0 +1,134 @@
+package dev.cfnet.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tool as a user meets it: exit codes, one-line errors, never a stack trace. */
+@Timeout(60)
+class CommandLineTest {
+
+    record Result(int exit, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    static synchronized Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            System.setOut(o);
+            System.setErr(e);
+            var cl = Main.commandLine();
+            cl.setOut(new java.io.PrintWriter(o, true));
+            cl.setErr(new java.io.PrintWriter(e, true));
+            int exit = cl.execute(args);
+            Result r = new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            assertFalse(r.all().contains("\tat ") || r.all().contains("Exception in"), "stack trace:\n" + r.all());
+            return r;
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static void usageError(String expected, String... args) {
+        Result r = run(args);
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.err().contains(expected), "expected '" + expected + "' in:\n" + r.err());
+        assertTrue(r.err().strip().lines().count() <= 2, "one line (and a hint), got:\n" + r.err());
+    }
+
+    @Test
+    void helpAndVersion() {
+        Result help = run("smtp", "--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("--host") && help.out().contains("Exit codes"), help.out());
+        Result version = run("--version");
+        assertEquals(0, version.exit());
+        assertTrue(version.out().startsWith("cfnet-demo "), version.out());
+        assertEquals(0, run().exit(), "no subcommand prints the usage");
+    }
+
+    @Test
+    void theDefaultRunTalksToAnEmbeddedServer() {
+        Result r = run("smtp", "--helo", "client.test", "--timeout", "10s");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("embedded SMTP server"), r.out());
+        assertTrue(r.out().contains("S: 220 ") && r.out().contains("Writing HELO client.test")
+                && r.out().contains("S: 221 "), r.out());
+        assertTrue(r.out().strip().endsWith("backend]") && r.out().contains("OK: 3/3 steps"), r.out());
+    }
+
+    @Test
+    void ehloGetsAMultiLineReply() {
+        Result r = run("smtp", "--ehlo");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("Writing EHLO localhost") && r.out().contains("S: 250-"), r.out());
+    }
+
+    @Test
+    void badOptionsAreOneLineAndExitTwo(@TempDir Path dir) throws Exception {
+        usageError("--port must be 1 to 65535", "smtp", "--port", "70000");
+        usageError("--port must be 1 to 65535", "smtp", "--port", "0");
+        usageError("Invalid value for option '--port'", "smtp", "--port", "twenty-five");
+        usageError("--host: host name 'not a host' contains ' '", "smtp", "--host", "not a host");
+        usageError("--host: host name is empty", "smtp", "--host", "");
+        usageError("has a label of 64 characters", "smtp", "--host", "a".repeat(64) + ".example");
+        usageError("--timeout: 'soon' is not a duration", "smtp", "--timeout", "soon");
+        usageError("--timeout must be more than 0", "smtp", "--timeout", "0s");
+        usageError("--helo must be a domain name", "smtp", "--helo", "two words");
+        usageError("--backend must be 'nio' or 'cf'", "smtp", "--backend", "carrier-pigeon");
+        usageError("Unknown options: '--hots'", "smtp", "--hots", "x");
+        usageError("--script: " + dir.resolve("nope.txt") + ": no such file", "smtp", "--script",
+                dir.resolve("nope.txt").toString());
+        Path bad = Files.writeString(dir.resolve("bad.txt"), "expect 220\nsned HELO x\n");
+        usageError(bad + ":2: unknown directive 'sned'", "smtp", "--script", bad.toString());
+        usageError("--ehlo and --script do not go together", "smtp", "--ehlo", "--script", bad.toString());
+        usageError("--port must be 0 to 65535", "echo", "--port", "-1");
+        usageError("--bind takes an address literal", "echo", "--bind", "localhost");
+    }
+
+    @Test
+    void aScriptDrivesTheConversation(@TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("s.txt"), "expect 220\nsend NOOP\nexpect 250\nsend QUIT\nexpect 221\n");
+        Result r = run("smtp", "--script", script.toString());
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("Writing NOOP"), r.out());
+        Path wrong = Files.writeString(dir.resolve("w.txt"), "expect 220\nsend NOOP\nexpect 354\n");
+        Result w = run("smtp", "--script", wrong.toString());
+        assertEquals(1, w.exit(), "a reply with the wrong code exits 1:\n" + w.all());
+        assertTrue(w.out().contains("FAILED (server): expected 354 to NOOP, the server replied 250"), w.out());
+    }
+
+    @Test
+    void nobodyListeningExitsTwo() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Result r = run("smtp", "--host", "127.0.0.1", "--port", String.valueOf(port), "--timeout", "5s");
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.out().contains("FAILED (network): could not connect to 127.0.0.1 port " + port), r.out());
+    }
+
+    @Test
+    void anUnknownNameExitsTwoWithoutAskingDns() {
+        Result r = run("smtp", "--host", "mail.nonexistent.test", "--timeout", "5s");
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.out().contains("FAILED (network): cannot resolve mail.nonexistent.test"), r.out());
+    }
+}
