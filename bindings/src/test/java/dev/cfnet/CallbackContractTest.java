@@ -101,6 +101,56 @@ class CallbackContractTest extends BackendTestBase {
     }
 
     @Test
+    void dataDisabledInsideItsCallbackHoldsTheRestInOrderUntilEnabled() throws Exception {
+        try (Peers.Server server = new Peers.Server().acceptOne()) {
+            Recorder r = new Recorder((s, e) -> {
+                if (e instanceof SocketEvent.Data) s.disableCallBacks(DATA);
+            });
+            Socket s = connected(server, EnumSet.of(DATA), r);
+            java.net.Socket peer = server.peer();
+            peer.setTcpNoDelay(true);
+            for (String part : new String[] {"one|", "two|", "three|"}) {
+                Peers.write(peer, part.getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(30);   // separate reads: CF reads ahead of the callbacks
+            }
+            StringBuilder got = new StringBuilder(new String(r.nextOf(DATA).bytes(), StandardCharsets.US_ASCII));
+            r.assertQuiet();
+            while (got.length() < "one|two|three|".length()) {
+                s.enableCallBacks(DATA);
+                got.append(new String(r.nextOf(DATA).bytes(), StandardCharsets.US_ASCII));
+            }
+            assertEquals("one|two|three|", got.toString());
+        }
+    }
+
+    @Test
+    void acceptDisabledInsideItsCallbackHoldsUntilEnabled() throws Exception {
+        Recorder r = new Recorder((s, e) -> {
+            if (e instanceof SocketEvent.Accepted) s.disableCallBacks(CallBackType.ACCEPT);
+        });
+        Socket l = closeLater(Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
+                EnumSet.of(CallBackType.ACCEPT), r));
+        l.setAddress(new java.net.InetSocketAddress(Peers.v4(), 0));
+        var at = l.localAddress().orElseThrow();
+        java.util.List<java.net.Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                clients.add(new java.net.Socket(at.getAddress(), at.getPort()));
+                Thread.sleep(30);
+            }
+            r.nextOf(CallBackType.ACCEPT);
+            r.assertQuiet();
+            l.enableCallBacks(CallBackType.ACCEPT);
+            r.nextOf(CallBackType.ACCEPT);
+            r.assertQuiet();
+            l.enableCallBacks(CallBackType.ACCEPT);
+            r.nextOf(CallBackType.ACCEPT);
+        } finally {
+            for (java.net.Socket c : clients) c.close();
+        }
+    }
+
+    @Test
     void writeFiresOncePerEnable() throws Exception {
         try (Peers.Server server = new Peers.Server().acceptOne()) {
             Recorder r = new Recorder();

@@ -27,6 +27,21 @@ class LifecycleContractTest extends BackendTestBase {
         }
     }
 
+    /** The descriptor count once it stops falling (the CF backend frees numbers 250 ms after a close). */
+    static long stableFds() throws Exception {
+        long last = openFds();
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() - stableSince < TimeUnit.MILLISECONDS.toNanos(400)) {
+            Thread.sleep(50);
+            long now = openFds();
+            if (now != last) {
+                last = now;
+                stableSince = System.nanoTime();
+            }
+        }
+        return last;
+    }
+
     static void settle(long baseline) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (openFds() > baseline && System.nanoTime() < deadline) Thread.sleep(10);
@@ -38,8 +53,7 @@ class LifecycleContractTest extends BackendTestBase {
         // Warm up lazily opened descriptors (JDK internals, resolver threads) before taking the baseline.
         oneRound(loop, 2);
         RunLoop.start("warm", backend).close();
-        Thread.sleep(50);
-        long before = openFds();
+        long before = stableFds();
         for (int round = 0; round < 3; round++) {
             RunLoop l = RunLoop.start("leak-" + round, backend);
             oneRound(l, 20);
@@ -80,6 +94,42 @@ class LifecycleContractTest extends BackendTestBase {
         assertTrue(ended.await(10, TimeUnit.SECONDS), "connections not ended: " + ended.getCount());
         listener.invalidate();
         l.submit(() -> null).get(5, TimeUnit.SECONDS);   // one more pass releases cancelled keys
+    }
+
+    @Test
+    void backToBackConnectionsEachGetTheirBytes() throws Exception {
+        // A socket closed and a new one opened at once reuse the descriptor number; CF's socket manager once took
+        // the old socket's readiness for the new one and ended it. Every connection must live to echo.
+        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+        Socket listener = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
+                EnumSet.of(CallBackType.ACCEPT), (s, e) -> {
+                    if (e instanceof SocketEvent.Accepted a) {
+                        Socket.wrap(loop, a.handle(), EnumSet.of(CallBackType.DATA), (c, d) -> {
+                            if (d instanceof SocketEvent.Data data && !data.isEmpty()) c.write(data.bytes());
+                        });
+                    }
+                });
+        listener.setAddress(new InetSocketAddress(Peers.v4(), 0));
+        InetSocketAddress at = listener.localAddress().orElseThrow();
+        for (int i = 0; i < 300; i++) {
+            CompletableFuture<String> got = new CompletableFuture<>();
+            Socket c = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
+                    EnumSet.of(CallBackType.CONNECT, CallBackType.DATA, CallBackType.WRITE), (s, e) -> {
+                        switch (e) {
+                            case SocketEvent.Writable w -> s.write(java.nio.ByteBuffer.wrap("ping".getBytes()));
+                            case SocketEvent.Data d when d.isEmpty() -> got.complete("ended early");
+                            case SocketEvent.Data d -> {
+                                s.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                                s.invalidate();
+                                got.complete(new String(d.toByteArray()));
+                            }
+                            default -> { }
+                        }
+                    });
+            c.connect(at, Duration.ZERO);
+            assertEquals("ping", got.get(10, TimeUnit.SECONDS), "connection " + i);
+        }
+        listener.invalidate();
     }
 
     @Test

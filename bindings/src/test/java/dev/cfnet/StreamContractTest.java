@@ -302,6 +302,12 @@ class StreamContractTest extends BackendTestBase {
             assertTrue(s.peerAddress().isEmpty());
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
             assertTrue(s.getOption(StandardSocketOptions.TCP_NODELAY));
+            s.setOption(StandardSocketOptions.SO_LINGER, 0);
+            assertEquals(0, s.getOption(StandardSocketOptions.SO_LINGER));
+            s.setOption(StandardSocketOptions.SO_LINGER, -1);
+            assertEquals(-1, s.getOption(StandardSocketOptions.SO_LINGER));
+            s.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            assertTrue(s.getOption(StandardSocketOptions.SO_KEEPALIVE));
             s.connect(server.address(), Duration.ofSeconds(5));
             assertEquals(server.address(), s.peerAddress().orElseThrow());
             assertTrue(s.localAddress().orElseThrow().getPort() > 0);

@@ -61,6 +61,11 @@ final class CfLoop implements LoopDriver {
     static {
         ALARMS.setRemoveOnCancelPolicy(true);
     }
+
+    /** Runs {@code task} on the alarm thread after {@code delayNanos}. */
+    static void later(long delayNanos, Runnable task) {
+        ALARMS.schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
     private static final double FOREVER_SECONDS = 1.0e10;
 
     /** Context release for every CF object cfnet makes: drops the registry entry. Called at CF's pace, so global. */
@@ -78,6 +83,8 @@ final class CfLoop implements LoopDriver {
     private final IdleStrategy idle;
 
     final SourceSet sources = new SourceSet();
+    /** The loop's valid timers, for the OpenCFLite arming workaround (CfTimer.nudgeNearDue). */
+    final Set<CfTimer> timers = ConcurrentHashMap.newKeySet();
     final DispatchGuard guard = new DispatchGuard();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> internal = new ConcurrentLinkedQueue<>();
@@ -320,11 +327,7 @@ final class CfLoop implements LoopDriver {
             if (!keepAlive && sources.activeCount(mode) == 0) {
                 return Result.FINISHED;   // as CF: an empty mode finishes before a pending stop is looked at
             }
-            if (Os.current() != Os.MACOS) {
-                for (var s : sources.snapshot()) {
-                    if (s instanceof CfTimer t && t.activeIn(mode)) t.nudgeIfDue();
-                }
-            }
+            CfTimer.nudgeNearDue(this, mode);
             this.keepAlive = keepAlive;
             finishRequested = false;
             long start = System.nanoTime();

@@ -79,6 +79,13 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     private final WriteQueue.Sink sink = new FdSink();
     private ByteBuffer view;
     private SocketEvent.Data dataEvent;
+    /**
+     * DATA and ACCEPT events CF delivered while the user had that callback disabled: CF reads and accepts ahead,
+     * and re-arms ACCEPT after a callout even when it was disabled (it checks the READ bit). cfnet holds them and
+     * delivers them in order once the callback is enabled again, so a disable holds from the next dispatch.
+     * Loop thread only.
+     */
+    private final java.util.ArrayDeque<SocketEvent> held = new java.util.ArrayDeque<>();
 
     private CfSocket(CfLoop loop, Socket owner, SocketHandler handler, SocketType type, ProtocolFamily family,
                      int userTypes, int fd, CfSocketHandle handle, int conn) {
@@ -282,8 +289,16 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         if ((userTypes & CONNECT) != 0 && !userDisabled(CONNECT)) deliver(event);
     }
 
+    private boolean holding() {
+        return !held.isEmpty() || userDisabled(readType);
+    }
+
     private void onData(MemorySegment address, MemorySegment dataRef) {
         long len = CF.CFDataGetLength(dataRef);
+        if (holding()) {
+            holdData(address, dataRef, len);
+            return;
+        }
         if (len > 0) {
             MemorySegment bytes = CF.CFDataGetBytePtr(dataRef).reinterpret(len);
             MemorySegment.copy(bytes, 0, loop.dataSegment, 0, len);
@@ -317,7 +332,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
             old = s;
             CF.CFSocketSetSocketFlags(old, flags & ~CLOSE_ON_INVALIDATE);
         }
-        deliver(new SocketEvent.Data(EMPTY, addressOf(address), Optional.empty()));
+        if (address != null) deliver(new SocketEvent.Data(EMPTY, addressOf(address), Optional.empty()));
         loop.post(() -> {
             MemorySegment oldSource;
             synchronized (lock) {
@@ -357,8 +372,60 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         int newFd = data.reinterpret(4).get(JAVA_INT, 0);
         InetSocketAddress from = addressOf(address);
         CfSocketHandle h = CfSocketHandle.accepted(newFd, family, from);
-        deliver(new SocketEvent.Accepted(h, from));
+        SocketEvent.Accepted event = new SocketEvent.Accepted(h, from);
+        if (holding()) {
+            held.add(event);
+            cfDisable(ACCEPT);   // CF just re-armed it: keep further connections in the kernel's backlog
+            return;
+        }
+        deliver(event);
         h.close();   // not wrapped during the callback: nobody owns it
+    }
+
+    private void holdData(MemorySegment address, MemorySegment dataRef, long len) {
+        if (len > 0) {
+            byte[] copy = CF.CFDataGetBytePtr(dataRef).reinterpret(len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            InetSocketAddress from = type == SocketType.STREAM ? peer : addressOf(address);
+            held.add(new SocketEvent.Data(ByteBuffer.wrap(copy).asReadOnlyBuffer(), from, Optional.empty()));
+            return;
+        }
+        if (type == SocketType.STREAM) {
+            // The end, held: CF invalidates its CFSocket when this returns; cfnet keeps the descriptor (and its
+            // own socket valid) until the end is delivered.
+            synchronized (lock) {
+                long cfFlags = CF.CFSocketGetSocketFlags(s);
+                CF.CFSocketSetSocketFlags(s, cfFlags & ~CLOSE_ON_INVALIDATE);
+            }
+            held.add(new SocketEvent.Data(EMPTY, peer != null ? peer : remote, Optional.ofNullable(connectError)));
+        } else {
+            surviveEmptyDatagramHeld(address);
+        }
+    }
+
+    private void surviveEmptyDatagramHeld(MemorySegment address) {
+        held.add(new SocketEvent.Data(EMPTY, addressOf(address), Optional.empty()));
+        surviveEmptyDatagram(null);
+    }
+
+    /** Delivers held events while the callback stays enabled; loop thread, posted after an enable. */
+    private void drainHeld() {
+        loop.guard.enter(this);
+        try {
+            while (valid && !held.isEmpty() && !userDisabled(readType)) {
+                SocketEvent e = held.poll();
+                deliver(e);
+                if (e instanceof SocketEvent.Accepted a) a.handle().close();
+                if (e instanceof SocketEvent.Data d && d.isEmpty() && type == SocketType.STREAM) invalidate();
+                if ((flags & readType) == 0) {
+                    // no auto-re-enable: one event, then the callback waits for the next enable, as in CF
+                    synchronized (lock) {
+                        userDisabled |= readType;
+                    }
+                }
+            }
+        } finally {
+            loop.guard.exit();
+        }
     }
 
     private void onWrite() {
@@ -739,6 +806,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
             if ((bits & WRITE) != 0) userWrite = true;
         }
         cfEnable(bits);
+        if (readType != 0 && (bits & readType) != 0) loop.post(this::drainHeld);   // from the next pass on
     }
 
     @Override
@@ -808,6 +876,19 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         java.util.Objects.requireNonNull(value, "value");
+        if (option == StandardSocketOptions.SO_LINGER) {
+            // struct linger { int l_onoff; int l_linger; }: seconds (SO_LINGER_SEC on macOS); negative turns it off
+            int seconds = (Integer) value;
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment linger = a.allocate(8, 4);
+                linger.set(JAVA_INT, 0, seconds < 0 ? 0 : 1);
+                linger.set(JAVA_INT, 4, Math.max(0, seconds));
+                if (Native.setsockopt(fd, Native.SOL_SOCKET, Native.SO_LINGER, linger) != 0) {
+                    throw new SocketErrorException("setOption SO_LINGER", SocketError.fromErrno(Native.errno()));
+                }
+            }
+            return;
+        }
         int[] lv = optionOf(option, inet6);
         int v;
         if (value instanceof Boolean b) {
@@ -831,6 +912,17 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> option) throws IOException {
+        if (option == StandardSocketOptions.SO_LINGER) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment linger = a.allocate(8, 4);
+                MemorySegment len = a.allocate(JAVA_INT);
+                len.set(JAVA_INT, 0, 8);
+                if (Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_LINGER, linger, len) != 0) {
+                    throw new SocketErrorException("getOption SO_LINGER", SocketError.fromErrno(Native.errno()));
+                }
+                return (T) Integer.valueOf(linger.get(JAVA_INT, 0) == 0 ? -1 : linger.get(JAVA_INT, 4));
+            }
+        }
         int[] lv = optionOf(option, inet6);
         if (lv == null) {
             throw new UnsupportedOperationException("option " + option.name() + " is not supported by the CF backend");
@@ -862,18 +954,32 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         unregister();
         loop.guard.awaitNotDispatching(this, loop.inLoopThread());
         boolean close = (flags & CLOSE_ON_INVALIDATE) != 0;
-        boolean cfCloses = (CF.CFSocketGetSocketFlags(socketRef) & CLOSE_ON_INVALIDATE) != 0;
         if (close) {
             handle.markClosed();
         } else {
             handle.release(conn == LISTENING, peer);
         }
+        // cfnet closes the descriptor itself (see Fds), so CF must not.
+        long cfFlags = CF.CFSocketGetSocketFlags(socketRef);
+        if ((cfFlags & CLOSE_ON_INVALIDATE) != 0) CF.CFSocketSetSocketFlags(socketRef, cfFlags & ~CLOSE_ON_INVALIDATE);
         CF.CFSocketInvalidate(socketRef);   // CF calls the context release: the registry entry goes
-        if (close && !cfCloses) Native.close(fd);
+        if (close) Fds.close(fd);
         if (src != null) CF.CFRelease(src);
         CF.CFRelease(socketRef);
         WriteQueue q = queue;
         if (q != null) q.clear();
+        if (loop.inLoopThread()) {
+            dropHeld();
+        } else {
+            loop.post(this::dropHeld);
+        }
+    }
+
+    private void dropHeld() {
+        SocketEvent e;
+        while ((e = held.poll()) != null) {
+            if (e instanceof SocketEvent.Accepted a) a.handle().close();
+        }
     }
 
     @Override

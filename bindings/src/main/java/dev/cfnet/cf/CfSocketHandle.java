@@ -69,7 +69,7 @@ final class CfSocketHandle implements SocketHandle {
 
     /** Closes the descriptor whoever holds it (a socket that could not go on). */
     void closeNow() {
-        if (state.getAndSet(CLOSED) != CLOSED) Native.close(fd);
+        if (state.getAndSet(CLOSED) != CLOSED) Fds.close(fd);
     }
 
     @Override
@@ -99,7 +99,7 @@ final class CfSocketHandle implements SocketHandle {
 
     @Override
     public void close() {
-        if (state.compareAndSet(FREE, CLOSED)) Native.close(fd);
+        if (state.compareAndSet(FREE, CLOSED)) Fds.close(fd);
     }
 
     @Override

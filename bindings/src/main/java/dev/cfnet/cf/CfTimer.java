@@ -58,6 +58,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
     @Override
     public void start() {
         register();
+        loop.timers.add(this);
         java.util.List<MemorySegment> modeRefs = modes().stream().map(loop::modeString).toList();
         synchronized (lock) {
             timer = create(loop, this, delay, interval);
@@ -66,6 +67,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
                 CF.CFRunLoopAddTimer(loop.rl, timer, mode);
             }
         }
+        watch();
     }
 
     /** CFRunLoopTimerCallBack upcall. */
@@ -79,6 +81,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
     }
 
     private void fire() {
+        fires++;
         loop.guard.enter(this);
         try {
             if (!valid) return;
@@ -90,7 +93,11 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
         } finally {
             loop.guard.exit();
         }
-        if (interval == 0) invalidate();   // CF spends a one-shot timer once it fired
+        if (interval == 0) {
+            invalidate();   // CF spends a one-shot timer once it fired
+        } else {
+            watch();
+        }
     }
 
     @Override
@@ -108,6 +115,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
             timer = null;
         }
         unregister();
+        loop.timers.remove(this);
         loop.guard.awaitNotDispatching(this, loop.inLoopThread());
         if (t != null) {
             CF.CFRunLoopTimerInvalidate(t);
@@ -122,6 +130,8 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
                 CF.CFRunLoopTimerSetNextFireDate(timer, fireDate(delayNanos));
             }
         }
+        fires++;   // a new schedule: the watchdog's count starts over
+        watch();
     }
 
     /**
@@ -133,11 +143,44 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
     void nudgeIfDue() {
         synchronized (lock) {
             if (!valid || timer == null) return;
-            double soonest = CF.CFAbsoluteTimeGetCurrent() + MIN_LEAD_SECONDS;
-            if (CF.CFRunLoopTimerGetNextFireDate(timer) < soonest) {
-                CF.CFRunLoopTimerSetNextFireDate(timer, soonest);
+            double now = CF.CFAbsoluteTimeGetCurrent();
+            if (CF.CFRunLoopTimerGetNextFireDate(timer) < now + NEAR_SECONDS) {
+                CF.CFRunLoopTimerSetNextFireDate(timer, now + MIN_LEAD_SECONDS);
             }
         }
+    }
+
+    /** At the start of a run: the mode's timers that are due or nearly due re-arm it (see nudgeIfDue). */
+    static void nudgeNearDue(CfLoop loop, RunLoop.Mode mode) {
+        if (Native.MAC) return;
+        for (CfTimer t : loop.timers) {
+            if (t.activeIn(mode)) t.nudgeIfDue();
+        }
+    }
+
+    private static final double NEAR_SECONDS = 0.0015;
+    private static final long WATCHDOG_SLACK_NANOS = 5_000_000;
+    private volatile long fires;
+
+    /**
+     * OpenCFLite only: a check {@link #WATCHDOG_SLACK_NANOS} after the timer should have fired; a timer that has
+     * not (its mode's kqueue timer disarmed, or its wake-up swallowed by another mode's run) is nudged, which
+     * re-arms its mode. Only late timers are touched, so none is ever starved.
+     */
+    private void watch() {
+        if (Native.MAC || !valid) return;
+        long seen = fires;
+        double next;
+        synchronized (lock) {
+            if (!valid || timer == null) return;
+            next = CF.CFRunLoopTimerGetNextFireDate(timer);
+        }
+        long delay = Math.max(0, (long) ((next - CF.CFAbsoluteTimeGetCurrent()) * 1e9)) + WATCHDOG_SLACK_NANOS;
+        CfLoop.later(delay, () -> {
+            if (!valid || fires != seen) return;
+            nudgeIfDue();
+            watch();
+        });
     }
 
     @Override

@@ -65,6 +65,8 @@ final class Native {
     private static final MethodHandle RECVFROM = libc("recvfrom", FunctionDescriptor.of(JAVA_LONG, JAVA_INT,
             ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle DUP2 = libc("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle OPEN = libc("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SHUTDOWN = libc("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = libc("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = libc("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
@@ -134,6 +136,23 @@ final class Native {
     static int close(int fd) {
         try {
             return (int) CLOSE.invokeExact(STATE.get(), fd);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    static int dup2(int from, int to) {
+        try {
+            return (int) DUP2.invokeExact(STATE.get(), from, to);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    /** open(path, O_RDWR); the descriptor, or -1. */
+    static int openReadWrite(String path) {
+        try (Arena a = Arena.ofConfined()) {
+            return (int) OPEN.invokeExact(STATE.get(), a.allocateFrom(path), 2);
         } catch (Throwable t) {
             throw fail(t);
         }

@@ -1,0 +1,179 @@
+package dev.cfnet.reliability;
+
+import static dev.cfnet.CallBackType.ACCEPT;
+import static dev.cfnet.CallBackType.CONNECT;
+import static dev.cfnet.CallBackType.DATA;
+import static dev.cfnet.CallBackType.WRITE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cfnet.Backend;
+import dev.cfnet.Host;
+import dev.cfnet.RunLoop;
+import dev.cfnet.Socket;
+import dev.cfnet.SocketEvent;
+import dev.cfnet.SocketType;
+import dev.cfnet.Timer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Nothing leaks: after many create, connect, exchange, invalidate cycles (and resolve, timer and execute cycles)
+ * descriptors, threads, heap after GC, direct memory and the CF backend's ids are back where they started.
+ */
+@Tag("reliability")
+@Timeout(1800)
+class LeakTest {
+    static final int SLACK_THREADS = 6;   // resolver pool threads that have not timed out yet
+
+    static java.util.List<Backend> backends() {
+        return dev.cfnet.Backends.backends();
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void connectionCyclesLeaveNothingBehind(Backend backend) throws Exception {
+        assumeTrue(backend.isAvailable(), () -> backend + " skipped: " + backend.unavailableReason().orElse(""));
+        int cycles = Scale.of(3_000, 100_000);
+        runConnections(backend, 200);   // warm up: classes, JIT, lazily made pools
+        Resources.Snapshot before = Resources.snapshot();
+        long t0 = System.nanoTime();
+        long bytes = runConnections(backend, cycles);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Resources.Snapshot after = settle(before);
+        System.out.printf("[leak] %s: %d connection cycles (%d bytes echoed) in %.1f s%n  before: %s%n  after:  %s%n",
+                backend, cycles, bytes, secs, before, after);
+        assertNoLeak(before, after);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void resolveTimerAndExecuteCyclesLeaveNothingBehind(Backend backend) throws Exception {
+        assumeTrue(backend.isAvailable(), () -> backend + " skipped: " + backend.unavailableReason().orElse(""));
+        int cycles = Scale.of(5_000, 100_000);
+        runOthers(backend, 200);
+        Resources.Snapshot before = Resources.snapshot();
+        long t0 = System.nanoTime();
+        runOthers(backend, cycles);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Resources.Snapshot after = settle(before);
+        System.out.printf("[leak] %s: %d resolve/timer/execute cycles in %.1f s%n  before: %s%n  after:  %s%n",
+                backend, cycles, secs, before, after);
+        assertNoLeak(before, after);
+    }
+
+    /** Gives lingering pool threads and cancelled keys a moment; then measures. */
+    static Resources.Snapshot settle(Resources.Snapshot before) throws InterruptedException {
+        Resources.Snapshot after = Resources.snapshot();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((after.fds() > before.fds() || after.threads() > before.threads()) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            after = Resources.snapshot();
+        }
+        return after;
+    }
+
+    static void assertNoLeak(Resources.Snapshot before, Resources.Snapshot after) {
+        assertEquals(before.fds(), after.fds(), "file descriptors");
+        assertTrue(after.threads() <= before.threads() + SLACK_THREADS, "threads: " + before + " -> " + after);
+        assertTrue(after.heapAfterGc() < before.heapAfterGc() + 16 * 1048576L, "heap: " + before + " -> " + after);
+        assertTrue(after.directBytes() <= before.directBytes() + 2 * 1048576L, "direct memory: " + before + " -> "
+                + after);
+        assertEquals(before.cfIds(), after.cfIds(), "ids handed to CoreFoundation and not given back");
+    }
+
+    /** Cycles with up to 16 in flight: connect to a cfnet listener, send 32 bytes, get them echoed, invalidate. */
+    static long runConnections(Backend backend, int cycles) throws Exception {
+        AtomicLong echoed = new AtomicLong();
+        try (RunLoop loop = RunLoop.start("leak-" + backend, backend)) {
+            Socket listener = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM, EnumSet.of(ACCEPT),
+                    (l, e) -> {
+                        if (e instanceof SocketEvent.Accepted a) {
+                            Socket.wrap(loop, a.handle(), EnumSet.of(DATA), (c, d) -> {
+                                if (d instanceof SocketEvent.Data data && !data.isEmpty()) {
+                                    echoed.addAndGet(c.write(data.bytes()));
+                                }
+                            });
+                        }
+                    });
+            listener.setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            InetSocketAddress at = listener.localAddress().orElseThrow();
+            Semaphore window = new Semaphore(16);
+            CountDownLatch done = new CountDownLatch(cycles);
+            byte[] message = new byte[32];
+            for (int i = 0; i < cycles; i++) {
+                assertTrue(window.tryAcquire(60, TimeUnit.SECONDS), "a cycle did not finish in 60 s; done "
+                        + (cycles - done.getCount()) + " of " + cycles);
+                Socket c = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
+                        EnumSet.of(CONNECT, DATA, WRITE), (s, e) -> {
+                            switch (e) {
+                                case SocketEvent.Connected con when con.failed() -> {
+                                    s.invalidate();
+                                    throw new AssertionError("connect failed: " + con.error());
+                                }
+                                case SocketEvent.Writable w -> s.write(ByteBuffer.wrap(message));
+                                case SocketEvent.Data d when !d.isEmpty() -> {
+                                    // The abortive close leaves no TIME_WAIT: 100,000 cycles would run out of ports.
+                                    s.setOption(StandardSocketOptions.SO_LINGER, 0);
+                                    s.invalidate();
+                                    window.release();
+                                    done.countDown();
+                                }
+                                default -> { }
+                            }
+                        });
+                c.connect(at, Duration.ZERO);
+            }
+            assertTrue(done.await(20, TimeUnit.MINUTES), "cycles left: " + done.getCount());
+            listener.invalidate();
+            loop.submit(() -> null).get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (loop.sourceCount() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertEquals(0, loop.sourceCount(), "sockets left on the loop");
+        }
+        return echoed.get();
+    }
+
+    /** Resolutions of a literal and a name, one-shot timers, invalidated timers and tasks, 64 in flight. */
+    static void runOthers(Backend backend, int cycles) throws Exception {
+        try (RunLoop loop = RunLoop.start("leak2-" + backend, backend)) {
+            Semaphore window = new Semaphore(64);
+            CountDownLatch done = new CountDownLatch(cycles);
+            for (int i = 0; i < cycles; i++) {
+                assertTrue(window.tryAcquire(60, TimeUnit.SECONDS), "a cycle did not finish in 60 s; done "
+                        + (cycles - done.getCount()) + " of " + cycles);
+                CountDownLatch parts = new CountDownLatch(3);
+                Runnable part = () -> {
+                    parts.countDown();
+                    if (parts.getCount() == 0) {
+                        window.release();
+                        done.countDown();
+                    }
+                };
+                Host.resolve(loop, (i & 1) == 0 ? "127.0.0.1" : "localhost", r -> part.run());
+                loop.schedule(Duration.ofMillis(i % 3), part);
+                Timer never = loop.schedule(Duration.ofHours(1), () -> { });
+                never.invalidate();
+                loop.execute(part);
+            }
+            assertTrue(done.await(20, TimeUnit.MINUTES), "cycles left: " + done.getCount());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (loop.sourceCount() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertEquals(0, loop.sourceCount(), "sources left on the loop");
+        }
+    }
+}
