@@ -48,7 +48,7 @@ public final class Report {
 
     /** One result, normalised. {@code idle} is 0 outside the scaling scenario. */
     record Row(Scenario scenario, String impl, String mode, int idle, double score, double error, String unit,
-               Map<String, Double> percentiles, Double alloc, boolean isNative) {
+               Map<String, Double> percentiles, Double alloc, boolean isNative, String partial) {
         /** Bulk rows in MB/s (10^6 B/s), from ms per 64 MiB. */
         double value() {
             return scenario == Scenario.BULK ? BULK_MB / (score / 1000.0) : score;
@@ -89,9 +89,17 @@ public final class Report {
             Double alloc = null;
             JsonObject sec = o.has("secondaryMetrics") ? o.getAsJsonObject("secondaryMetrics") : new JsonObject();
             if (sec.has("gc.alloc.rate.norm")) alloc = num(sec.getAsJsonObject("gc.alloc.rate.norm").get("score"));
+            // Iterations that threw are missing from rawData: say so rather than pass a partial row off as whole.
+            String partial = "";
+            if (!o.has("native") && pm.has("rawData") && o.has("measurementIterations") && o.has("forks")) {
+                int expected = o.get("measurementIterations").getAsInt() * o.get("forks").getAsInt();
+                int got = 0;
+                for (var fork : pm.getAsJsonArray("rawData")) got += fork.getAsJsonArray().size();
+                if (got < expected) partial = got + " of " + expected + " iterations; the others failed";
+            }
             out.add(new Row(s, impl, o.get("mode").getAsString(), idle, num(pm.get("score")),
                     pm.has("scoreError") ? num(pm.get("scoreError")) : Double.NaN, pm.get("scoreUnit").getAsString(),
-                    pct, alloc, o.has("native")));
+                    pct, alloc, o.has("native"), partial));
         }
         out.sort(Comparator.comparing((Row r) -> r.scenario().ordinal()).thenComparing(Row::mode)
                 .thenComparingInt(r -> rank(r.impl())).thenComparingInt(Row::idle));
@@ -240,7 +248,8 @@ public final class Report {
                         .append(sample ? "---:|---:|---:|" : "").append("---:|---:|---:|")
                         .append(scaling ? "---:|" : "").append('\n');
                 for (Row r : mr) {
-                    md.append("| ").append(r.impl()).append(" |");
+                    md.append("| ").append(r.impl()).append(r.partial().isEmpty() ? "" : " (partial: " + r.partial() + ")")
+                            .append(" |");
                     if (scaling) md.append(String.format(Locale.ROOT, " %,d |", r.idle()));
                     md.append(' ').append(fmt(r.value())).append(" | ").append(fmt(r.valueError())).append(" |");
                     if (sample) {
@@ -351,7 +360,7 @@ public final class Report {
                             + "(%+.1f µs per event, 2 events per round trip), %.2f×", fmt(cf.get().value()),
                     fmt(ccf.get().value()), d, d / 2, x), d <= 1.0 || x <= 1.05 ? "met" : "**NOT met**"));
         } else {
-            t.add(new Target(cfText, "—", cf.isEmpty() ? "not measured (no CoreFoundation loaded)"
+            t.add(new Target(cfText, "—", cf.isEmpty() ? "not measured (no cfnet-cf-park result: no CoreFoundation loaded?)"
                     : "not measured (cf_pingpong not built)"));
         }
         StringBuilder md = new StringBuilder("## Targets\n\n");

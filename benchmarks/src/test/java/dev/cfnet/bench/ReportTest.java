@@ -58,7 +58,7 @@ class ReportTest {
         assertTrue(md.contains("30.00 / 20.00 µs = 1.50× | **NOT met** |"), md);
         // percentiles of the sample row
         assertTrue(md.contains("| 21.00 | 55.50 | 120.0 |"), md);
-        assertTrue(md.contains("not measured (no CoreFoundation loaded)"), md);
+        assertTrue(md.contains("not measured (no cfnet-cf-park result"), md);
     }
 
     @Test
