@@ -30,6 +30,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -508,9 +509,12 @@ public final class Report {
                     .toList();
             var s = c.addSeries(impl, pts.stream().map(r -> (double) r.idle()).toList(),
                     pts.stream().map(Row::value).toList());
-            s.setMarker(SeriesMarkers.CIRCLE);
-            s.setLineColor(color(impl));
-            s.setMarkerColor(color(impl));
+            boolean spin = impl.contains("spin");
+            Color col = spin ? color(impl).darker() : color(impl);
+            s.setMarker(spin ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
+            s.setLineStyle(spin ? SeriesLines.DASH_DASH : SeriesLines.SOLID);
+            s.setLineColor(col);
+            s.setMarkerColor(col);
         }
         if (sel.isEmpty()) c.addSeries("no data", new double[] {10, 10_000}, new double[] {1, 1});
         return c;
