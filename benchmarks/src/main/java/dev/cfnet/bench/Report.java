@@ -229,7 +229,9 @@ public final class Report {
                 + "allocation), so read allocation from AverageTime rows where a scenario has them.\n\n"
                 + "On a VM, a parked thread's wake-up is bimodal (a few µs when its vCPU is still awake, tens of µs "
                 + "when it halted), so parking rows move between runs; p50 shows the fast mode. A quick run has one "
-                + "fork and two short iterations: use `make bench` for decisions.\n\n");
+                + "fork and two short iterations: use `make bench` for decisions. The C programs run after all JMH runs, "
+                + "so their ratios compare measurements taken minutes apart (on the 2-core VM of the committed "
+                + "results, c-blocking's round trip measured 64–88 µs in quick runs and 14.6 µs in a full run).\n\n");
         md.append(targets(rows)).append('\n');
         for (Scenario s : Scenario.values()) {
             List<Row> sr = rows.stream().filter(r -> r.scenario() == s).toList();
@@ -401,7 +403,10 @@ public final class Report {
                 the Netty rows.
                 - **Idle strategies.** `park` blocks in the selector (epoll_wait); `spin` polls with zero-timeout \
                 selects (both the client and the server loop spin, so both cores are busy); `spin50us` is \
-                `IdleStrategy.spinThenPark(50 µs)`. CF rows park (spinning starves timers on OpenCFLite).
+                `IdleStrategy.spinThenPark(50 µs)`; when the scheduler puts its client and server on one core, each \
+                spins out its window while the other waits for the core, and a round trip costs two windows \
+                (about 115 µs here; reproduce with `taskset -c 0`). CF rows park (spinning starves timers on \
+                OpenCFLite).
                 - **Bulk.** 64 MiB one way, timed from the first write until the receiver has counted the last byte. \
                 cfnet feeds `Socket.write` 64 KiB at a time until the write queue (4 MiB default) is full, then waits \
                 for WRITE; raw NIO writes 64 KiB slices straight from one buffer and waits for OP_WRITE; Netty writes \
