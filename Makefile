@@ -33,7 +33,7 @@ MACOS_SDK ?= $(shell xcrun --show-sdk-path 2>/dev/null)
 JEXTRACT_TARGET ?= x86_64-apple-macos11
 GEN_DIR := bindings/src/gen/java
 
-.PHONY: help jdk build test test-nio test-cf clean bindings demo demo-jar
+.PHONY: help jdk build test test-nio test-cf clean bindings demo demo-jar bench bench-quick bench-native
 
 # make demo: the SMTP conversation against an embedded server; HOST=, PORT=, HELO=, BACKEND=, SCRIPT= for others.
 DEMO_JAR := demo/target/cfnet-demo.jar
@@ -48,6 +48,8 @@ help:
 	@echo "make test-cf CF_LIBRARY=P run the contract suite on the CF backend with the CoreFoundation at P"
 	@echo "make build                compile and package without tests"
 	@echo "make bindings             regenerate the CF bindings with jextract (MACOS_SDK=..., JEXTRACT=...)"
+	@echo "make bench-quick          short benchmark run (< 5 min): benchmarks/results/latest.{json,md,png}"
+	@echo "make bench                full benchmark run (< 30 min); CF rows with CF_LIBRARY=/path/libCoreFoundation.so"
 	@echo "make clean                remove build output"
 
 jdk:
@@ -98,3 +100,41 @@ bindings:
 	    | { grep -v 'warning: Skipping' || true; }); \
 	  rm -rf "$(GEN_DIR)/dev/cfnet/cf/ffi"; mkdir -p "$(GEN_DIR)"; cp -R "$$tmp/out/." "$(GEN_DIR)/"; \
 	  echo "generated $$(find "$(GEN_DIR)" -name '*.java' | wc -l) files in $(GEN_DIR)/dev/cfnet/cf/ffi"
+
+# ---- benchmarks (module benchmarks/, C references in native/bench/) ----------------------------------------------
+# CF_LIBRARY=/path/libCoreFoundation.so adds the CF rows off macOS; CF_INCLUDE (default: ../include beside it) is
+# where the C CFSocket reference finds <CoreFoundation/CoreFoundation.h>.
+CF_LIBRARY ?=
+CF_INCLUDE ?= $(if $(CF_LIBRARY),$(abspath $(dir $(CF_LIBRARY))../include))
+BENCH_NATIVE := benchmarks/target/native
+BENCH_CFLAGS ?= -O2 -Wall -Wextra -pthread
+BENCH_JAVA_FLAGS = --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Djava.awt.headless=true \
+  $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)")
+# 10,000 idle connections need ~10,200 descriptors in the benchmark JVM (their peers live in a child process).
+BENCH_NOFILE ?= 65536
+
+bench-native:
+	@mkdir -p $(BENCH_NATIVE)
+	@for p in pingpong throughput connect; do \
+	  $(CC) $(BENCH_CFLAGS) -o $(BENCH_NATIVE)/$$p native/bench/$$p.c || exit 1; done
+	@rm -f $(BENCH_NATIVE)/cf_pingpong
+	@if [ "$$(uname)" = Darwin ]; then \
+	  $(CC) $(BENCH_CFLAGS) -o $(BENCH_NATIVE)/cf_pingpong native/bench/cf_pingpong.c -framework CoreFoundation; \
+	elif [ -n "$(CF_LIBRARY)" ] && [ -f "$(CF_INCLUDE)/CoreFoundation/CoreFoundation.h" ]; then \
+	  $(CC) $(BENCH_CFLAGS) -I"$(CF_INCLUDE)" -o $(BENCH_NATIVE)/cf_pingpong native/bench/cf_pingpong.c \
+	    "$(CF_LIBRARY)" -Wl,-rpath,"$(abspath $(dir $(CF_LIBRARY)))"; \
+	else echo "bench: no CoreFoundation headers (CF_LIBRARY/CF_INCLUDE unset): the C CFSocket row is skipped"; fi
+	@echo "C references built in $(BENCH_NATIVE)"
+
+bench: BENCH_PROFILE = full
+bench-quick: BENCH_PROFILE = quick
+bench bench-quick:
+	$(NEED_JDK)
+	$(RUN_MVN) -q -pl benchmarks -am -DskipTests package
+	@$(MAKE) --no-print-directory bench-native CF_LIBRARY="$(CF_LIBRARY)"
+	@ulimit -n $(BENCH_NOFILE) 2>/dev/null || ulimit -n "$$(ulimit -Hn)" 2>/dev/null || true; \
+	  echo "bench: descriptor limit $$(ulimit -n)"; \
+	  start=$$(date +%s); \
+	  "$(JDK)/bin/java" $(BENCH_JAVA_FLAGS) -cp "benchmarks/target/classes:$$(cat benchmarks/target/classpath.txt)" \
+	    dev.cfnet.bench.BenchMain --profile $(BENCH_PROFILE) --native $(BENCH_NATIVE) --results benchmarks/results \
+	    $(BENCH_ARGS) && echo "bench: $(BENCH_PROFILE) run took $$(( $$(date +%s) - start )) s"
