@@ -331,7 +331,7 @@ final class CfLoop implements LoopDriver {
             this.keepAlive = keepAlive;
             finishRequested = false;
             long start = System.nanoTime();
-            boolean forever = timeoutNanos >= (long) (FOREVER_SECONDS * 1e9) || timeoutNanos == Long.MAX_VALUE;
+            boolean forever = timeoutNanos >= 1_000_000_000_000_000_000L;   // over 31 years: RunLoop.run()
             long deadline = forever ? Long.MAX_VALUE : start + timeoutNanos;
             java.util.concurrent.ScheduledFuture<?> alarm = null;
             if (!forever && timeoutNanos > 0 && Os.current() != Os.MACOS) {

@@ -71,6 +71,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     private volatile InetSocketAddress local;
     private InetSocketAddress remote;
     private volatile SocketError connectError;
+    private boolean connectReported;              // loop thread
     private boolean userWrite;                    // the user's WRITE is armed (guarded by lock)
     private int userDisabled;                     // guarded by lock
     private volatile WriteQueue queue;
@@ -274,6 +275,8 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     }
 
     private void onConnect(MemorySegment data) {
+        if (connectReported) return;   // a CFSocket made anew for a connected socket reports CONNECT again
+        connectReported = true;
         SocketEvent.Connected event;
         if (data.address() == 0) {
             conn = CONNECTED;
@@ -295,6 +298,11 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
 
     private void onData(MemorySegment address, MemorySegment dataRef) {
         long len = CF.CFDataGetLength(dataRef);
+        if (len == 0 && type == SocketType.STREAM && !Native.MAC && stillOpen()) {
+            // Not the end: OpenCFLite's manager read a socket another one's readiness was meant for (EAGAIN).
+            survive(null);
+            return;
+        }
         if (holding()) {
             holdData(address, dataRef, len);
             return;
@@ -318,15 +326,15 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
             invalidate();
             return;
         }
-        surviveEmptyDatagram(address);
+        survive(address);
     }
 
     /**
      * CF invalidates any socket after empty DATA, datagram sockets included, so a zero-length datagram (or an ICMP
-     * error on a connected one) would kill a UDP socket. cfnet keeps the descriptor open through CF's
-     * invalidation and gives the socket a new CFSocket on it.
+     * error on a connected one) would kill a UDP socket, and a spurious empty read (see stillOpen) a TCP one. cfnet
+     * keeps the descriptor open through CF's invalidation and gives the socket a new CFSocket on it.
      */
-    private void surviveEmptyDatagram(MemorySegment address) {
+    private void survive(MemorySegment address) {
         MemorySegment old;
         synchronized (lock) {
             old = s;
@@ -358,6 +366,18 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
                 if ((flags & CLOSE_ON_INVALIDATE) != 0) handle.closeNow();
             }
         });
+    }
+
+    /**
+     * After CF reported the end of a stream: true when the socket still has nothing to read and no end, i.e. CF's
+     * read was spurious (recv with MSG_PEEK gets EAGAIN, not 0 or an error).
+     */
+    private boolean stillOpen() {
+        if (connectError != null) return false;
+        try (Arena a = Arena.ofConfined()) {
+            long n = Native.recv(fd, a.allocate(1), 1, Native.MSG_PEEK | Native.MSG_DONTWAIT);
+            return n > 0 || (n < 0 && Native.errno() == Native.EAGAIN);
+        }
     }
 
     private InetSocketAddress addressOf(MemorySegment cfData) {
@@ -398,13 +418,13 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
             }
             held.add(new SocketEvent.Data(EMPTY, peer != null ? peer : remote, Optional.ofNullable(connectError)));
         } else {
-            surviveEmptyDatagramHeld(address);
+            surviveHeld(address);
         }
     }
 
-    private void surviveEmptyDatagramHeld(MemorySegment address) {
+    private void surviveHeld(MemorySegment address) {
         held.add(new SocketEvent.Data(EMPTY, addressOf(address), Optional.empty()));
-        surviveEmptyDatagram(null);
+        survive(null);
     }
 
     /** Delivers held events while the callback stays enabled; loop thread, posted after an enable. */

@@ -47,6 +47,7 @@ final class Native {
     static final int IPPROTO_IPV6 = 41;
     static final int IPV6_V6ONLY = MAC ? 27 : 26;
     static final int MSG_DONTWAIT = MAC ? 0x80 : 0x40;
+    static final int MSG_PEEK = 2;
     static final int MSG_NOSIGNAL = MAC ? 0 : 0x4000;  // macOS uses SO_NOSIGPIPE instead
     static final int SHUT_WR = 1;
     static final int POLLOUT = 4;
