@@ -33,7 +33,7 @@ MACOS_SDK ?= $(shell xcrun --show-sdk-path 2>/dev/null)
 JEXTRACT_TARGET ?= x86_64-apple-macos11
 GEN_DIR := bindings/src/gen/java
 
-.PHONY: help jdk build test test-nio test-cf clean bindings demo demo-jar bench bench-quick bench-native
+.PHONY: help jdk build test test-reliability test-nio test-cf clean bindings demo demo-jar bench bench-quick bench-native
 
 # make demo: the SMTP conversation against an embedded server; HOST=, PORT=, HELO=, BACKEND=, SCRIPT= for others.
 DEMO_JAR := demo/target/cfnet-demo.jar
@@ -46,6 +46,7 @@ help:
 	@echo "make demo                 the SMTP demo against an embedded server (HOST=h PORT=p HELO=n BACKEND=nio|cf)"
 	@echo "make test                 build everything and run every test (JDK: $(or $(JDK),none found))"
 	@echo "make test-cf CF_LIBRARY=P run the contract suite on the CF backend with the CoreFoundation at P"
+	@echo "make test-reliability     the reliability suites at full size (CF_LIBRARY=P adds the CF backend)"
 	@echo "make build                compile and package without tests"
 	@echo "make bindings             regenerate the CF bindings with jextract (MACOS_SDK=..., JEXTRACT=...)"
 	@echo "make bench-quick          short benchmark run (< 5 min): benchmarks/results/latest.{json,md,png}"
@@ -72,6 +73,12 @@ demo: demo-jar
 	@"$(JDK)/bin/java" $(DEMO_JVM) -jar $(DEMO_JAR) smtp $(DEMO_ARGS)
 
 # The contract suite on one backend only.
+# The reliability suites at full size (100,000 cycles, 1 GiB, 10,000 connections); make test runs them bounded.
+test-reliability:
+	$(NEED_JDK)
+	$(RUN_MVN) verify -Dgroups=reliability -Dcfnet.reliability=full -Dsurefire.failIfNoSpecifiedTests=false \
+	  $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)")
+
 test-nio:
 	$(NEED_JDK)
 	$(RUN_MVN) -pl bindings verify -Dcfnet.backend=nio

@@ -31,6 +31,20 @@ final class Resources {
         }
     }
 
+    /** Resident set size of this process in bytes (Linux), or -1. */
+    static long rss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     static long fds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();
