@@ -63,8 +63,8 @@ final class CfLoop implements LoopDriver {
     }
 
     /** Runs {@code task} on the alarm thread after {@code delayNanos}. */
-    static void later(long delayNanos, Runnable task) {
-        ALARMS.schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    static java.util.concurrent.ScheduledFuture<?> later(long delayNanos, Runnable task) {
+        return ALARMS.schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
     private static final double FOREVER_SECONDS = 1.0e10;
 

@@ -116,6 +116,8 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
         }
         unregister();
         loop.timers.remove(this);
+        java.util.concurrent.ScheduledFuture<?> w = watchdog;
+        if (w != null) w.cancel(false);
         loop.guard.awaitNotDispatching(this, loop.inLoopThread());
         if (t != null) {
             CF.CFRunLoopTimerInvalidate(t);
@@ -161,6 +163,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
     private static final double NEAR_SECONDS = 0.0015;
     private static final long WATCHDOG_SLACK_NANOS = 5_000_000;
     private volatile long fires;
+    private volatile java.util.concurrent.ScheduledFuture<?> watchdog;   // cancelled with the timer: it holds it
 
     /**
      * OpenCFLite only: a check {@link #WATCHDOG_SLACK_NANOS} after the timer should have fired; a timer that has
@@ -176,11 +179,14 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
             next = CF.CFRunLoopTimerGetNextFireDate(timer);
         }
         long delay = Math.max(0, (long) ((next - CF.CFAbsoluteTimeGetCurrent()) * 1e9)) + WATCHDOG_SLACK_NANOS;
-        CfLoop.later(delay, () -> {
+        java.util.concurrent.ScheduledFuture<?> previous = watchdog;
+        if (previous != null) previous.cancel(false);
+        watchdog = CfLoop.later(delay, () -> {
             if (!valid || fires != seen) return;
             nudgeIfDue();
             watch();
         });
+        if (!valid) watchdog.cancel(false);
     }
 
     @Override
