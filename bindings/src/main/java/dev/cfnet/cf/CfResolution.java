@@ -166,6 +166,11 @@ final class CfResolution extends ScheduledSource implements ResolutionDriver {
     }
 
     @Override
+    public boolean isValid() {
+        return pending;
+    }
+
+    @Override
     public void cancel() {
         synchronized (this) {
             if (!pending) return;

@@ -74,8 +74,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     private boolean connectReported;              // loop thread
     private boolean userWrite;                    // the user's WRITE is armed (guarded by lock)
     private int userDisabled;                     // guarded by lock
-    private volatile WriteQueue queue;
-    private volatile int writeQueueLimit = Socket.DEFAULT_WRITE_QUEUE_LIMIT;
+    private final WriteQueue.Lazy queue = new WriteQueue.Lazy(Socket.DEFAULT_WRITE_QUEUE_LIMIT);
     private volatile SocketError writeError;
     private final WriteQueue.Sink sink = new FdSink();
     private ByteBuffer view;
@@ -449,7 +448,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     }
 
     private void onWrite() {
-        WriteQueue q = queue;
+        WriteQueue q = queue.peek();
         if (q != null && !q.isEmpty()) {
             try {
                 q.flush(sink);
@@ -706,8 +705,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     }
 
     private boolean queueNonEmpty() {
-        WriteQueue q = queue;
-        return q != null && !q.isEmpty();
+        return queue.nonEmpty();
     }
 
     @Override
@@ -719,13 +717,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
             throw new IllegalStateException("a listening socket has nothing to write to");
         }
         if (conn == FAILED) throw new SocketErrorException("write", SocketError.of(Kind.NOT_CONNECTED));
-        WriteQueue q = queue;
-        if (q == null) {
-            synchronized (lock) {
-                q = queue;
-                if (q == null) queue = q = new WriteQueue(writeQueueLimit);
-            }
-        }
+        WriteQueue q = queue.get();
         int n;
         if (conn == CONNECTED) {
             if (!data.isDirect()) {
@@ -755,20 +747,17 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
 
     @Override
     public long queuedBytes() {
-        WriteQueue q = queue;
-        return q == null ? 0 : q.size();
+        return queue.size();
     }
 
     @Override
     public void setWriteQueueLimit(int bytes) {
-        writeQueueLimit = bytes;
-        WriteQueue q = queue;
-        if (q != null) q.setLimit(bytes);
+        queue.setLimit(bytes);
     }
 
     @Override
     public int writeQueueLimit() {
-        return writeQueueLimit;
+        return queue.limit();
     }
 
     @Override
@@ -986,8 +975,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         if (close) Fds.close(fd);
         if (src != null) CF.CFRelease(src);
         CF.CFRelease(socketRef);
-        WriteQueue q = queue;
-        if (q != null) q.clear();
+        queue.clear();
         if (loop.inLoopThread()) {
             dropHeld();
         } else {
@@ -1007,15 +995,6 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         return handle;
     }
 
-    @Override
-    public void addMode(RunLoop.Mode mode) {
-        if (valid) addSourceMode(mode);
-    }
-
-    @Override
-    public void removeMode(RunLoop.Mode mode) {
-        if (valid) removeSourceMode(mode);
-    }
 
     @Override
     public String toString() {

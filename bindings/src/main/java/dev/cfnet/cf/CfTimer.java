@@ -206,15 +206,6 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
         }
     }
 
-    @Override
-    public void addMode(RunLoop.Mode mode) {
-        if (valid) addSourceMode(mode);
-    }
-
-    @Override
-    public void removeMode(RunLoop.Mode mode) {
-        if (valid) removeSourceMode(mode);
-    }
 
     @Override
     public String toString() {

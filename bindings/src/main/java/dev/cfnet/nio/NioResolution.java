@@ -53,6 +53,11 @@ final class NioResolution extends NioSource implements ResolutionDriver {
     }
 
     @Override
+    public boolean isValid() {
+        return pending;
+    }
+
+    @Override
     public void cancel() {
         synchronized (this) {
             if (!pending) return;

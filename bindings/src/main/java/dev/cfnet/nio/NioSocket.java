@@ -76,8 +76,7 @@ final class NioSocket extends NioSource implements SocketDriver {
     private volatile SocketError writeError;  // a failed flush of the write queue
     private volatile InetSocketAddress peer;
     private InetSocketAddress remote;         // the address connect() was given
-    private volatile WriteQueue queue;
-    private volatile int writeQueueLimit = Socket.DEFAULT_WRITE_QUEUE_LIMIT;
+    private final WriteQueue.Lazy queue = new WriteQueue.Lazy(Socket.DEFAULT_WRITE_QUEUE_LIMIT);
     private final WriteQueue.Sink sink = new ChannelSink();
     private ByteBuffer view;                  // read-only view of the loop's read buffer
     private SocketEvent.Data dataEvent;       // reused for every stream DATA event: zero allocation per read
@@ -191,8 +190,7 @@ final class NioSocket extends NioSource implements SocketDriver {
     }
 
     private boolean queueNonEmpty() {
-        WriteQueue q = queue;
-        return q != null && !q.isEmpty();
+        return queue.nonEmpty();
     }
 
     private int interestOps() {
@@ -437,7 +435,7 @@ final class NioSocket extends NioSource implements SocketDriver {
     }
 
     private void flushQueue() {
-        WriteQueue q = queue;
+        WriteQueue q = queue.get();
         try {
             q.flush(sink);
         } catch (IOException e) {
@@ -618,13 +616,7 @@ final class NioSocket extends NioSource implements SocketDriver {
             throw new IllegalStateException("a listening socket has nothing to write to");
         }
         if (c == FAILED) throw new SocketErrorException("write", SocketError.of(Kind.NOT_CONNECTED));
-        WriteQueue q = queue;
-        if (q == null) {
-            synchronized (this) {
-                q = queue;
-                if (q == null) queue = q = new WriteQueue(writeQueueLimit);
-            }
-        }
+        WriteQueue q = queue.get();
         boolean wasEmpty = q.isEmpty();
         int n;
         if (c == CONNECTED) {
@@ -644,20 +636,17 @@ final class NioSocket extends NioSource implements SocketDriver {
 
     @Override
     public long queuedBytes() {
-        WriteQueue q = queue;
-        return q == null ? 0 : q.size();
+        return queue.size();
     }
 
     @Override
     public void setWriteQueueLimit(int bytes) {
-        writeQueueLimit = bytes;
-        WriteQueue q = queue;
-        if (q != null) q.setLimit(bytes);
+        queue.setLimit(bytes);
     }
 
     @Override
     public int writeQueueLimit() {
-        return writeQueueLimit;
+        return queue.limit();
     }
 
     @Override
@@ -783,8 +772,7 @@ final class NioSocket extends NioSource implements SocketDriver {
         } else {
             handle.release();
         }
-        WriteQueue q = queue;
-        if (q != null) q.clear();
+        queue.clear();
         if (!loop.inLoop()) loop.wakeUp();   // the selector releases the descriptor at its next pass
     }
 
@@ -793,15 +781,6 @@ final class NioSocket extends NioSource implements SocketDriver {
         return handle;
     }
 
-    @Override
-    public void addMode(RunLoop.Mode mode) {
-        if (valid) addSourceMode(mode);
-    }
-
-    @Override
-    public void removeMode(RunLoop.Mode mode) {
-        if (valid) removeSourceMode(mode);
-    }
 
     @Override
     public String toString() {

@@ -89,15 +89,6 @@ final class NioTimer extends NioSource implements TimerDriver {
         loop.wakeUp();
     }
 
-    @Override
-    public void addMode(Mode mode) {
-        if (valid) addSourceMode(mode);
-    }
-
-    @Override
-    public void removeMode(Mode mode) {
-        if (valid) removeSourceMode(mode);
-    }
 
     @Override
     public String toString() {

@@ -77,4 +77,17 @@ public abstract class ScheduledSource {
 
     /** Invalidation, e.g. when the loop closes. */
     public abstract void invalidate();
+
+    /** True until invalidated. */
+    public abstract boolean isValid();
+
+    /** Also schedules the source in {@code mode}; nothing once invalid. */
+    public void addMode(Mode mode) {
+        if (isValid()) addSourceMode(mode);
+    }
+
+    /** Unschedules the source from {@code mode}; nothing once invalid. */
+    public void removeMode(Mode mode) {
+        if (isValid()) removeSourceMode(mode);
+    }
 }

@@ -31,6 +31,59 @@ public final class WriteQueue {
         this.limit = limit;
     }
 
+    /** A socket's write queue, made on first use (most sockets never queue a byte). Thread-safe. */
+    public static final class Lazy {
+        private volatile int limit;
+        private volatile WriteQueue queue;
+
+        public Lazy(int limit) {
+            this.limit = limit;
+        }
+
+        /** The queue, made now if need be. */
+        public WriteQueue get() {
+            WriteQueue q = queue;
+            if (q == null) {
+                synchronized (this) {
+                    q = queue;
+                    if (q == null) queue = q = new WriteQueue(limit);
+                }
+            }
+            return q;
+        }
+
+        /** The queue if it was made, else null. */
+        public WriteQueue peek() {
+            return queue;
+        }
+
+        public boolean nonEmpty() {
+            WriteQueue q = queue;
+            return q != null && !q.isEmpty();
+        }
+
+        public long size() {
+            WriteQueue q = queue;
+            return q == null ? 0 : q.size();
+        }
+
+        public int limit() {
+            return limit;
+        }
+
+        public synchronized void setLimit(int bytes) {
+            limit = bytes;
+            WriteQueue q = queue;
+            if (q != null) q.setLimit(bytes);
+        }
+
+        /** Drops what is queued. */
+        public void clear() {
+            WriteQueue q = queue;
+            if (q != null) q.clear();
+        }
+    }
+
     public synchronized int limit() {
         return limit;
     }
