@@ -248,11 +248,12 @@ final class CfLoop implements LoopDriver {
         signal(taskSource, tasksSignalled);
     }
 
-    /** Runs {@code op} on the loop thread at its next pass, in whatever mode it runs. */
-    void post(Runnable op) {
-        if (closed) return;
+    /** Runs {@code op} on the loop thread at its next pass, in whatever mode it runs; false once closed. */
+    boolean post(Runnable op) {
+        if (closed) return false;
         internal.add(op);
         signal(internalSource, internalSignalled);
+        return true;
     }
 
     void onLoop(Runnable op) {

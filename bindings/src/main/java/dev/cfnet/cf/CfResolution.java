@@ -136,7 +136,8 @@ final class CfResolution extends ScheduledSource implements ResolutionDriver {
                 pending = false;
             }
             unregister();
-            releaseHost(false);
+            // Not from inside CFHost's own callback: the host may not outlive a release there.
+            if (!loop.post(() -> releaseHost(false))) releaseHost(false);
             try {
                 callback.accept(result);
             } catch (Throwable t) {
