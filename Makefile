@@ -72,13 +72,13 @@ demo-jar:
 demo: demo-jar
 	@"$(JDK)/bin/java" $(DEMO_JVM) -jar $(DEMO_JAR) smtp $(DEMO_ARGS)
 
-# The contract suite on one backend only.
 # The reliability suites at full size (100,000 cycles, 1 GiB, 10,000 connections); make test runs them bounded.
 test-reliability:
 	$(NEED_JDK)
 	$(RUN_MVN) verify -Dgroups=reliability -Dcfnet.reliability=full -Dsurefire.failIfNoSpecifiedTests=false \
 	  $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)")
 
+# The contract suite on one backend only.
 test-nio:
 	$(NEED_JDK)
 	$(RUN_MVN) -pl bindings verify -Dcfnet.backend=nio

@@ -124,6 +124,70 @@ class CallbackContractTest extends BackendTestBase {
     }
 
     @Test
+    void aResetWhileDataIsDisabledIsReportedOnceDataIsEnabled() throws Exception {
+        // The seed's toggle: DATA off while writing. The reset must reach the handler once DATA is back on.
+        // WRITE differs: NIO reports the dead socket writable (the send then fails); CF never fires WRITE on a
+        // socket with a pending error (as after a failed connect) and reports the reset through DATA only.
+        try (Peers.Server server = new Peers.Server().acceptOne()) {
+            Recorder r = new Recorder();
+            Socket s = connected(server, EnumSet.of(CONNECT, DATA, WRITE), r);
+            r.next(SocketEvent.Connected.class);
+            r.next(SocketEvent.Writable.class);
+            s.disableCallBacks(DATA);
+            loop.submit(() -> null).get(5, TimeUnit.SECONDS);
+            java.net.Socket peer = server.peer();
+            peer.setSoLinger(true, 0);
+            peer.close();   // RST
+            Thread.sleep(200);
+            s.enableCallBacks(WRITE);
+            if (backend == Backend.NIO) {
+                r.next(SocketEvent.Writable.class);
+                SocketErrorException e = assertThrows(SocketErrorException.class, () -> {
+                    for (int i = 0; i < 100; i++) {   // the reset surfaces at the first or a later send
+                        s.send(new byte[1024], Duration.ofSeconds(1));
+                        Thread.sleep(5);
+                    }
+                });
+                assertTrue(e.kind() == SocketError.Kind.CONNECTION_RESET || e.kind() == SocketError.Kind.BROKEN_PIPE,
+                        e.toString());
+            } else {
+                r.assertQuiet();
+            }
+            s.enableCallBacks(DATA);
+            Recorder.Ev end = r.nextOf(DATA);
+            assertEquals(0, end.bytes().length, "the end comes once DATA is enabled again");
+            eventually(() -> !s.isValid(), "the socket is invalidated after its end");
+        }
+    }
+
+    @Test
+    void aPeerCloseWhileDataIsDisabledStillLetsWritesThroughAndEndsOnEnable() throws Exception {
+        // A half-closed peer can still receive: WRITE keeps working while the end waits behind disabled DATA.
+        try (Peers.Server server = new Peers.Server().acceptOne()) {
+            Recorder r = new Recorder();
+            Socket s = connected(server, EnumSet.of(CONNECT, DATA, WRITE), r);
+            r.next(SocketEvent.Connected.class);
+            r.next(SocketEvent.Writable.class);
+            s.disableCallBacks(DATA);
+            loop.submit(() -> null).get(5, TimeUnit.SECONDS);
+            java.net.Socket peer = server.peer();
+            peer.shutdownOutput();   // FIN, the peer still reads
+            Thread.sleep(200);
+            s.enableCallBacks(WRITE);
+            r.next(SocketEvent.Writable.class);
+            s.send("QUIT\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), Duration.ofSeconds(1));
+            peer.setSoTimeout(5_000);
+            byte[] got = peer.getInputStream().readNBytes(6);
+            assertEquals("QUIT\r\n", new String(got, java.nio.charset.StandardCharsets.US_ASCII));
+            assertTrue(s.isValid(), "the socket stays valid while its end is held");
+            s.enableCallBacks(DATA);
+            Recorder.Ev end = r.nextOf(DATA);
+            assertEquals(0, end.bytes().length, "the end comes once DATA is enabled again");
+            eventually(() -> !s.isValid(), "the socket is invalidated after its end");
+        }
+    }
+
+    @Test
     void acceptDisabledInsideItsCallbackHoldsUntilEnabled() throws Exception {
         Recorder r = new Recorder((s, e) -> {
             if (e instanceof SocketEvent.Accepted) s.disableCallBacks(CallBackType.ACCEPT);

@@ -86,6 +86,12 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
      * Loop thread only.
      */
     private final java.util.ArrayDeque<SocketEvent> held = new java.util.ArrayDeque<>();
+    /**
+     * CF invalidated its CFSocket after an end that cfnet holds (DATA was disabled); the descriptor is still open
+     * and cfnet's socket valid until the end is delivered. No CF callback comes any more, so WRITE is served by
+     * the loop itself: the queue flushed with direct sends, then Writable, as on a socket the peer has closed.
+     */
+    private volatile boolean cfGone;
 
     private CfSocket(CfLoop loop, Socket owner, SocketHandler handler, SocketType type, ProtocolFamily family,
                      int userTypes, int fd, CfSocketHandle handle, int conn) {
@@ -414,8 +420,10 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
             synchronized (lock) {
                 long cfFlags = CF.CFSocketGetSocketFlags(s);
                 CF.CFSocketSetSocketFlags(s, cfFlags & ~CLOSE_ON_INVALIDATE);
+                cfGone = true;
             }
             held.add(new SocketEvent.Data(EMPTY, peer != null ? peer : remote, Optional.ofNullable(connectError)));
+            if (userWrite || queueNonEmpty()) loop.post(this::writeWithoutCf);
         } else {
             surviveHeld(address);
         }
@@ -471,13 +479,32 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
 
     private void cfEnable(int bits) {
         synchronized (lock) {
-            if (valid) CF.CFSocketEnableCallBacks(s, bits);
+            if (!valid) return;
+            if (cfGone) {
+                if ((bits & WRITE) != 0) loop.post(this::writeWithoutCf);
+                return;
+            }
+            CF.CFSocketEnableCallBacks(s, bits);
+        }
+    }
+
+    /** WRITE when CF's socket is gone (see cfGone): flush, then Writable; retried while the queue stays full. */
+    private void writeWithoutCf() {
+        loop.guard.enter(this);
+        try {
+            if (!valid) return;
+            onWrite();
+            if (valid && queueNonEmpty() && writeError == null) {
+                CfLoop.later(1_000_000, () -> loop.post(this::writeWithoutCf));
+            }
+        } finally {
+            loop.guard.exit();
         }
     }
 
     private void cfDisable(int bits) {
         synchronized (lock) {
-            if (valid) CF.CFSocketDisableCallBacks(s, bits);
+            if (valid && !cfGone) CF.CFSocketDisableCallBacks(s, bits);
         }
     }
 
@@ -840,7 +867,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     public void setFlags(int bits) {
         synchronized (lock) {
             flags = bits;
-            if (valid) CF.CFSocketSetSocketFlags(s, bits);
+            if (valid && !cfGone) CF.CFSocketSetSocketFlags(s, bits);
         }
     }
 
