@@ -155,6 +155,7 @@ public final class Conversation {
                 disarm();
                 out.line("Connected to " + display(target) + " from " + display(s.localAddress().orElse(null)));
                 phase = Phase.WRITING;   // WRITE follows, as in CF
+                armWrite();
             }
             case SocketEvent.Writable w -> onWritable();
             case SocketEvent.Data d -> onData(d);
@@ -242,7 +243,20 @@ public final class Conversation {
             socket.disableCallBacks(DATA);
             socket.enableCallBacks(WRITE);
             phase = Phase.WRITING;
+            armWrite();
         }
+    }
+
+    /**
+     * Bounds the wait for WRITE. It normally fires at once, but a connection that dies while DATA is off may never
+     * become writable on some backends (on OpenCFLite, CF reads the reset ahead and then drops the socket's
+     * callbacks), and without a timer the conversation would wait forever.
+     */
+    private void armWrite() {
+        arm(options.stepTimeout(), () -> fail(Status.NETWORK, (steps.get(step).command() == null
+                ? "the connection never became ready for the " + currentLabel()
+                : "could not send " + currentLabel()) + " within " + human(options.stepTimeout())
+                + " (the socket never became writable)"));
     }
 
     // ---- endings -----------------------------------------------------------------------------------------------

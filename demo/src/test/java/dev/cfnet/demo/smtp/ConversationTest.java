@@ -204,6 +204,28 @@ class ConversationTest {
         }
     }
 
+    /**
+     * A reset right behind the greeting arrives while the client has DATA off and waits for WRITE to send HELO. On
+     * NIO WRITE fires and the send fails; on the CF backend (OpenCFLite) WRITE never fires once CF has read the
+     * reset ahead, so the step timeout has to end the wait (found by NetworkFaultTest's injected reset).
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aResetRightBehindTheGreetingEndsTheConversationInTime(Backend backend) throws Exception {
+        Run run = converse(backend, (c, in, out) -> {
+            Thread.sleep(200);          // let the client finish connecting first
+            c.setSoLinger(true, 0);     // close with RST ...
+            say(out, "220 hi\r\n");     // ... right behind the greeting
+        }, Duration.ofSeconds(2));
+        assertEquals(Outcome.Status.NETWORK, run.outcome().status(), run.transcript());
+        assertEquals(1, run.outcome().completed(), run.transcript());
+        assertTrue(run.transcript().contains("S: 220 hi"), run.transcript());
+        assertTrue(run.millis() < 10_000, "took " + run.millis() + " ms");
+        if (backend == Backend.NIO) {
+            assertTrue(run.outcome().reason().contains("reset"), run.outcome().reason());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void nobodyListeningIsANetworkError(Backend backend) throws Exception {
