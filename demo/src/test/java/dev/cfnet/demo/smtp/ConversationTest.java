@@ -138,6 +138,22 @@ class ConversationTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void garbageBehindAGoodReplyInTheSameReadIsTheNextStepsReply(Backend backend) throws Exception {
+        // The greeting is fine; the garbage after it is the reply to HELO, whether or not it shares a read with it
+        // (it failed the greeting when it did: found by ReplyParserFuzzTest).
+        Run run = converse(backend, (c, in, out) -> {
+            say(out, "220 hi\r\nnot smtp\r\n");
+            assertEquals("HELO client.test", readLine(in));
+            assertEquals("QUIT", readLine(in));
+        }, Duration.ofSeconds(5));
+        assertOutcome(run, Outcome.Status.SERVER, "the server's reply to HELO is not SMTP: malformed reply line "
+                + "'not smtp'");
+        assertEquals(1, run.outcome().completed(), run.transcript());
+        assertTrue(run.transcript().contains("S: 220 hi"), run.transcript());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void anEndlessLineIsCutOffAt512Octets(Backend backend) throws Exception {
         Run run = converse(backend, (c, in, out) -> {
             byte[] chunk = new byte[8192];
