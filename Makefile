@@ -33,7 +33,7 @@ MACOS_SDK ?= $(shell xcrun --show-sdk-path 2>/dev/null)
 JEXTRACT_TARGET ?= x86_64-apple-macos11
 GEN_DIR := bindings/src/gen/java
 
-.PHONY: help jdk build test test-reliability test-nio test-cf clean bindings demo demo-jar bench bench-quick bench-native
+.PHONY: help jdk build test test-reliability test-nio test-cf clean bindings demo demo-jar bench bench-quick bench-native fuzz
 
 # make demo: the SMTP conversation against an embedded server; HOST=, PORT=, HELO=, BACKEND=, SCRIPT= for others.
 DEMO_JAR := demo/target/cfnet-demo.jar
@@ -51,6 +51,7 @@ help:
 	@echo "make bindings             regenerate the CF bindings with jextract (MACOS_SDK=..., JEXTRACT=...)"
 	@echo "make bench-quick          short benchmark run (< 5 min): benchmarks/results/latest.{json,md,png}"
 	@echo "make bench                full benchmark run (< 30 min); CF rows with CF_LIBRARY=/path/libCoreFoundation.so"
+	@echo "make fuzz                 fuzz the SMTP reply and script parsers with Jazzer, FUZZ_RUNS=$(FUZZ_RUNS) executions each"
 	@echo "make clean                remove build output"
 
 jdk:
@@ -145,3 +146,27 @@ bench bench-quick:
 	  "$(JDK)/bin/java" $(BENCH_JAVA_FLAGS) -cp "benchmarks/target/classes:$$(cat benchmarks/target/classpath.txt)" \
 	    dev.cfnet.bench.BenchMain --profile $(BENCH_PROFILE) --native $(BENCH_NATIVE) --results benchmarks/results \
 	    $(BENCH_ARGS) && echo "bench: $(BENCH_PROFILE) run took $$(( $$(date +%s) - start )) s"
+
+# ---- fuzzing (Jazzer; targets in demo/src/test/java/dev/cfnet/demo/smtp/*FuzzTest.java) ----------------------------
+# Each target is fuzzed for FUZZ_RUNS executions (libFuzzer's -runs; FUZZ_MAX_TIME caps the time) in a JVM of its own,
+# since Jazzer fuzzes one test per process. A finding fails the target and is saved beside the seeds, as
+# demo/src/test/resources/dev/cfnet/demo/smtp/<Test>Inputs/<method>/crash-*, which make test replays from then on.
+# make test itself runs only the seeds and a few thousand seeded random inputs.
+FUZZ_RUNS ?= 1000000
+FUZZ_MAX_TIME ?= 30m
+FUZZ_TARGETS ?= ReplyParserFuzzTest\#feed ScriptFuzzTest\#parse
+
+fuzz:
+	$(NEED_JDK)
+	@mkdir -p demo/target
+	@for t in $(FUZZ_TARGETS); do \
+	  log="demo/target/fuzz-$${t/\#/-}.log"; start=$$(date +%s); \
+	  echo "fuzz: $$t, $(FUZZ_RUNS) executions (at most $(FUZZ_MAX_TIME)); log in $$log"; \
+	  JAZZER_FUZZ=1 $(RUN_MVN) -pl demo -am verify -Dtest="$$t" -Dsurefire.failIfNoSpecifiedTests=false \
+	    -Djazzer.max_executions=$(FUZZ_RUNS) -Djazzer.max_duration=$(FUZZ_MAX_TIME) > "$$log" 2>&1; rc=$$?; \
+	  summary=$$(grep -a '^Done [0-9]* runs' "$$log" | tail -1); \
+	  echo "fuzz: $$t: $${summary:-no libFuzzer summary in the log} ($$(( $$(date +%s) - start )) s with the build)"; \
+	  if [ $$rc -ne 0 ]; then \
+	    grep -aE 'FuzzTestFinding|Test unit written|Caused by|BUILD FAILURE' "$$log" | head -20; \
+	    echo "fuzz: $$t failed; see $$log" >&2; exit $$rc; fi; \
+	done

@@ -72,6 +72,8 @@ public final class Conversation {
     private int step;
     private ByteBuffer pending;
     private Outcome failure;          // set while QUIT is on its way after a failure
+    private boolean quitWritten;      // that QUIT is out; only its reply is awaited
+    private String unparsable;        // why the server's bytes stopped being SMTP, once they did
     private final ReplyParser parser = new ReplyParser();
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
 
@@ -155,6 +157,7 @@ public final class Conversation {
                 disarm();
                 out.line("Connected to " + display(target) + " from " + display(s.localAddress().orElse(null)));
                 phase = Phase.WRITING;   // WRITE follows, as in CF
+                armWrite();
             }
             case SocketEvent.Writable w -> onWritable();
             case SocketEvent.Data d -> onData(d);
@@ -191,6 +194,7 @@ public final class Conversation {
             arm(options.stepTimeout(), () -> fail(Status.NETWORK, "no reply to " + currentLabel() + " within "
                     + human(options.stepTimeout())));
         } else {
+            quitWritten = true;
             arm(options.quitTimeout(), () -> done(failure));
         }
         takeReplies();
@@ -209,12 +213,11 @@ public final class Conversation {
         try {
             replies.addAll(parser.feed(d.bytes()));
         } catch (ReplyException e) {
-            if (phase == Phase.QUITTING) {
-                done(failure);
-            } else {
-                fail(Status.SERVER, "the server's reply to " + currentLabel() + " is not SMTP: " + e.getMessage());
-            }
-            return;
+            // The good replies before the bad bytes count as if they had come in a read of their own; the bad bytes
+            // are the reply after them, and fail the step that waits for it (see takeReplies). So how TCP cut the
+            // stream into reads, and whether DATA came before WRITE, does not change the outcome.
+            replies.addAll(e.replies());
+            unparsable = e.getMessage();
         }
         takeReplies();
     }
@@ -242,7 +245,27 @@ public final class Conversation {
             socket.disableCallBacks(DATA);
             socket.enableCallBacks(WRITE);
             phase = Phase.WRITING;
+            armWrite();
         }
+        if (unparsable == null || !replies.isEmpty()) return;
+        // The good replies are used up and what follows them is not SMTP: it is the reply waited for now.
+        if (phase == Phase.READING) {
+            fail(Status.SERVER, "the server's reply to " + currentLabel() + " is not SMTP: " + unparsable);
+        } else if (phase == Phase.QUITTING && quitWritten) {
+            done(failure);   // no reply to QUIT can be read any more
+        }
+    }
+
+    /**
+     * Bounds the wait for WRITE. It normally fires at once, but a connection that dies while DATA is off may never
+     * become writable on some backends (on OpenCFLite, CF reads the reset ahead and then drops the socket's
+     * callbacks), and without a timer the conversation would wait forever.
+     */
+    private void armWrite() {
+        arm(options.stepTimeout(), () -> fail(Status.NETWORK, (steps.get(step).command() == null
+                ? "the connection never became ready for the " + currentLabel()
+                : "could not send " + currentLabel()) + " within " + human(options.stepTimeout())
+                + " (the socket never became writable)"));
     }
 
     // ---- endings -----------------------------------------------------------------------------------------------

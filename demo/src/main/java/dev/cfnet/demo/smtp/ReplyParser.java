@@ -24,10 +24,23 @@ public final class ReplyParser {
     private int replyBytes;
     private String failure;
 
-    /** Consumes all of {@code bytes}; returns the replies completed by them, in order. */
+    /**
+     * Consumes all of {@code bytes}; returns the replies completed by them, in order.
+     *
+     * @throws ReplyException at the first bad byte; it carries the replies completed before it in {@code bytes}
+     */
     public List<Reply> feed(ByteBuffer bytes) throws ReplyException {
         if (failure != null) throw new ReplyException(failure);
-        List<Reply> done = List.of();
+        List<Reply> done = new ArrayList<>(0);
+        try {
+            consume(bytes, done);
+        } catch (ReplyException e) {
+            throw done.isEmpty() ? e : new ReplyException(e.getMessage(), done);
+        }
+        return done;
+    }
+
+    private void consume(ByteBuffer bytes, List<Reply> done) throws ReplyException {
         while (bytes.hasRemaining()) {
             byte b = bytes.get();
             if (b == '\n') {
@@ -35,10 +48,7 @@ public final class ReplyParser {
                 if (len > 0 && line[len - 1] == '\r') len--;
                 Reply r = line(len);
                 lineLength = 0;
-                if (r != null) {
-                    if (done.isEmpty()) done = new ArrayList<>(2);
-                    done.add(r);
-                }
+                if (r != null) done.add(r);
                 continue;
             }
             if (lineLength == MAX_LINE - 1) {
@@ -47,7 +57,6 @@ public final class ReplyParser {
             }
             line[lineLength++] = b;
         }
-        return done;
     }
 
     /** Bytes of an unfinished reply held now. */

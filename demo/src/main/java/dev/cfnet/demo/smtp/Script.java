@@ -102,15 +102,16 @@ public final class Script {
     }
 
     private static List<Integer> codes(String name, int n, String rest) throws ScriptException {
-        if (rest.isEmpty()) throw new ScriptException(name + ":" + n + ": 'expect' needs a reply code, e.g. 250");
         List<Integer> out = new ArrayList<>();
         for (String word : rest.split("[\\s,|]+")) {
+            if (word.isEmpty()) continue;   // a separator first: split gives "" there (and nothing at all for ",")
             if (!word.matches("[1-5][0-9][0-9]")) {
                 throw new ScriptException(name + ":" + n + ": '" + shorten(word) + "' is not a reply code (three "
                         + "digits, 100 to 599)");
             }
             out.add(Integer.parseInt(word));
         }
+        if (out.isEmpty()) throw new ScriptException(name + ":" + n + ": 'expect' needs a reply code, e.g. 250");
         return out;
     }
 

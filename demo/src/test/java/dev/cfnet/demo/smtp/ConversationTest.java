@@ -138,6 +138,22 @@ class ConversationTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void garbageBehindAGoodReplyInTheSameReadIsTheNextStepsReply(Backend backend) throws Exception {
+        // The greeting is fine; the garbage after it is the reply to HELO, whether or not it shares a read with it
+        // (it failed the greeting when it did: found by ReplyParserFuzzTest).
+        Run run = converse(backend, (c, in, out) -> {
+            say(out, "220 hi\r\nnot smtp\r\n");
+            assertEquals("HELO client.test", readLine(in));
+            assertEquals("QUIT", readLine(in));
+        }, Duration.ofSeconds(5));
+        assertOutcome(run, Outcome.Status.SERVER, "the server's reply to HELO is not SMTP: malformed reply line "
+                + "'not smtp'");
+        assertEquals(1, run.outcome().completed(), run.transcript());
+        assertTrue(run.transcript().contains("S: 220 hi"), run.transcript());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void anEndlessLineIsCutOffAt512Octets(Backend backend) throws Exception {
         Run run = converse(backend, (c, in, out) -> {
             byte[] chunk = new byte[8192];
@@ -199,6 +215,28 @@ class ConversationTest {
         }, Duration.ofSeconds(5));
         assertEquals(Outcome.Status.NETWORK, run.outcome().status(), run.transcript());
         assertTrue(run.outcome().reason().contains("while waiting for the reply to HELO"), run.outcome().reason());
+        if (backend == Backend.NIO) {
+            assertTrue(run.outcome().reason().contains("reset"), run.outcome().reason());
+        }
+    }
+
+    /**
+     * A reset right behind the greeting arrives while the client has DATA off and waits for WRITE to send HELO. On
+     * NIO WRITE fires and the send fails; on the CF backend (OpenCFLite) WRITE never fires once CF has read the
+     * reset ahead, so the step timeout has to end the wait (found by NetworkFaultTest's injected reset).
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aResetRightBehindTheGreetingEndsTheConversationInTime(Backend backend) throws Exception {
+        Run run = converse(backend, (c, in, out) -> {
+            Thread.sleep(200);          // let the client finish connecting first
+            c.setSoLinger(true, 0);     // close with RST ...
+            say(out, "220 hi\r\n");     // ... right behind the greeting
+        }, Duration.ofSeconds(2));
+        assertEquals(Outcome.Status.NETWORK, run.outcome().status(), run.transcript());
+        assertEquals(1, run.outcome().completed(), run.transcript());
+        assertTrue(run.transcript().contains("S: 220 hi"), run.transcript());
+        assertTrue(run.millis() < 10_000, "took " + run.millis() + " ms");
         if (backend == Backend.NIO) {
             assertTrue(run.outcome().reason().contains("reset"), run.outcome().reason());
         }

@@ -97,6 +97,18 @@ class ReplyParserTest {
     }
 
     @Test
+    void aGoodReplyBeforeBadBytesInTheSameReadIsNotLost() throws Exception {
+        // Found by ReplyParserFuzzTest: fed whole, the 220 vanished; fed a byte at a time, it came out first.
+        ReplyParser p = new ReplyParser();
+        ReplyException e = assertThrows(ReplyException.class, () -> feed(p, "220 hi\r\nnot smtp\r\n"));
+        assertEquals(List.of(new Reply(220, List.of("hi"))), e.replies());
+        assertTrue(e.getMessage().contains("not smtp"), e.getMessage());
+        ReplyException spent = assertThrows(ReplyException.class, () -> feed(p, "250 ok\r\n"));
+        assertEquals(List.of(), spent.replies(), "a spent parser has nothing more to give");
+        assertEquals(List.of(), assertThrows(ReplyException.class, () -> feed(new ReplyParser(), "x\r\n")).replies());
+    }
+
+    @Test
     void aReplyMayNotMixCodes() {
         ReplyException e = assertThrows(ReplyException.class, () -> feed(new ReplyParser(), "250-a\r\n251 b\r\n"));
         assertTrue(e.getMessage().contains("250") && e.getMessage().contains("251"), e.getMessage());

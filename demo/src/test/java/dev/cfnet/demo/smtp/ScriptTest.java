@@ -46,6 +46,15 @@ class ScriptTest {
         assertTrue(error("send " + "x".repeat(600) + "\nexpect 250").contains("longer than 510"));
         assertTrue(error("# nothing\n\n").contains("no steps"));
         assertTrue(error("expect 700").contains("'700' is not a reply code"));
+        // Found by ScriptFuzzTest: a separator alone made split() return nothing, and Step threw
+        // IllegalArgumentException out of parse.
+        assertEquals("t.txt:1: 'expect' needs a reply code, e.g. 250", error("expect ,\n"));
+        assertEquals("t.txt:2: 'expect' needs a reply code, e.g. 250", error("send NOOP\nexpect | ,\n"));
+    }
+
+    @Test
+    void separatorsAroundCodesAreAllowedOnBothSides() throws Exception {
+        assertEquals(List.of(new Step(null, List.of(250, 251))), Script.parse("s", "expect ,250|251,\n"));
     }
 
     @Test
