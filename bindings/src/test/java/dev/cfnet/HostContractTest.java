@@ -61,6 +61,20 @@ class HostContractTest extends BackendTestBase {
     }
 
     @Test
+    void aRepeatedTemporaryFailureStaysTemporary() throws Exception {
+        // The JDK answers the repeat from its negative cache, without the resolver's reason.
+        String name = "again-repeat-" + backend.name().toLowerCase(java.util.Locale.ROOT) + ".test";
+        for (int i = 0; i < 3; i++) {
+            ResolveResult.Failed f = assertInstanceOf(ResolveResult.Failed.class, resolve(name));
+            assertEquals(ResolveError.Kind.TEMPORARY_FAILURE, f.error().kind(), "lookup " + i + ": " + f.error());
+        }
+        ResolveResult.Failed missing = assertInstanceOf(ResolveResult.Failed.class, resolve("missing-repeat.test"));
+        assertEquals(ResolveError.Kind.NOT_FOUND, missing.error().kind());
+        missing = assertInstanceOf(ResolveResult.Failed.class, resolve("missing-repeat.test"));
+        assertEquals(ResolveError.Kind.NOT_FOUND, missing.error().kind(), "a cached 'not found' stays not found");
+    }
+
+    @Test
     void theFutureFormCompletesOrFailsWithUnknownHost() throws Exception {
         assertEquals(List.of(InetAddress.getByName("127.0.0.1")),
                 Host.resolveAsync(loop, "v4.test").get(10, TimeUnit.SECONDS));

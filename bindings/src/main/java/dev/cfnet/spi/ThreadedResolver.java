@@ -5,8 +5,11 @@ import dev.cfnet.ResolveError;
 import dev.cfnet.ResolveResult;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.security.Security;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -51,11 +54,63 @@ public final class ThreadedResolver {
             }
             return new ResolveResult.Resolved(name, List.of(all));
         } catch (UnknownHostException e) {
-            return new ResolveResult.Failed(name, errorOf(e));
+            return new ResolveResult.Failed(name, recallTemporary(name, e, errorOf(e)));
         } catch (RuntimeException e) {
             // A resolver provider may throw anything; it is still a failed resolution, not a crash.
             return new ResolveResult.Failed(name, new ResolveError(ResolveError.Kind.OTHER, 0, String.valueOf(e)));
         }
+    }
+
+    // The JDK caches a failed lookup (networkaddress.cache.negative.ttl, 10 s by default) and answers a repeat with an
+    // UnknownHostException that carries no reason, which would turn a temporary failure into "not found" and stop a
+    // caller's retries. So we remember recent temporary failures for as long as the JDK caches them.
+    private static final long NEGATIVE_TTL_NANOS = TimeUnit.SECONDS.toNanos(negativeTtlSeconds());
+    private static final int RECENT_MAX = 1024;
+    private static final Map<String, Long> RECENT_TEMPORARY = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > RECENT_MAX;
+        }
+    };
+
+    static ResolveError recallTemporary(String name, UnknownHostException e, ResolveError error) {
+        if (NEGATIVE_TTL_NANOS <= 0) {
+            return error;
+        }
+        String key = name.toLowerCase(Locale.ROOT);
+        long now = System.nanoTime();
+        synchronized (RECENT_TEMPORARY) {
+            if (error.kind() == ResolveError.Kind.TEMPORARY_FAILURE) {
+                RECENT_TEMPORARY.put(key, now + NEGATIVE_TTL_NANOS);
+                return error;
+            }
+            Long until = RECENT_TEMPORARY.get(key);
+            if (until == null || now - until > 0) {
+                RECENT_TEMPORARY.remove(key);
+                return error;
+            }
+        }
+        String m = e.getMessage();
+        boolean noReason = m == null || m.isBlank() || m.strip().equalsIgnoreCase(name);
+        return noReason ? new ResolveError(ResolveError.Kind.TEMPORARY_FAILURE, eaiAgain(),
+                "temporary failure in name resolution (the JDK's cached answer for " + name + ")") : error;
+    }
+
+    /** The JDK's negative cache time in seconds: the security property, else the system property, else 10. */
+    static long negativeTtlSeconds() {
+        for (String v : new String[] {Security.getProperty("networkaddress.cache.negative.ttl"),
+            System.getProperty("sun.net.inetaddr.negative.ttl")}) {
+            if (v == null) {
+                continue;
+            }
+            try {
+                long ttl = Long.parseLong(v.strip());
+                return ttl < 0 ? TimeUnit.DAYS.toSeconds(365) : ttl;   // -1: cached for ever
+            } catch (NumberFormatException ignored) {
+                // the JDK ignores a malformed value too
+            }
+        }
+        return 10;
     }
 
     static ResolveError errorOf(UnknownHostException e) {
