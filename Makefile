@@ -33,7 +33,7 @@ MACOS_SDK ?= $(shell xcrun --show-sdk-path 2>/dev/null)
 JEXTRACT_TARGET ?= x86_64-apple-macos11
 GEN_DIR := bindings/src/gen/java
 
-.PHONY: help jdk build test test-reliability test-nio test-cf clean bindings demo demo-jar bench bench-quick bench-native fuzz
+.PHONY: help jdk build test test-reliability test-nio test-cf clean bindings demo demo-jar bench bench-quick bench-native bench-report fuzz
 
 # make demo: the SMTP conversation against an embedded server; HOST=, PORT=, HELO=, BACKEND=, SCRIPT= for others.
 DEMO_JAR := demo/target/cfnet-demo.jar
@@ -51,6 +51,7 @@ help:
 	@echo "make bindings             regenerate the CF bindings with jextract (MACOS_SDK=..., JEXTRACT=...)"
 	@echo "make bench-quick          short benchmark run (< 5 min): benchmarks/results/latest.{json,md,png}"
 	@echo "make bench                full benchmark run (< 30 min); CF rows with CF_LIBRARY=/path/libCoreFoundation.so"
+	@echo "make bench-report         write latest.md and latest.png again from latest.json and latest-meta.json"
 	@echo "make fuzz                 fuzz the SMTP reply and script parsers with Jazzer, FUZZ_RUNS=$(FUZZ_RUNS) executions each"
 	@echo "make clean                remove build output"
 
@@ -133,6 +134,14 @@ bench-native:
 	    "$(CF_LIBRARY)" -Wl,-rpath,"$(abspath $(dir $(CF_LIBRARY)))"; \
 	else echo "bench: no CoreFoundation headers (CF_LIBRARY/CF_INCLUDE unset): the C CFSocket row is skipped"; fi
 	@echo "C references built in $(BENCH_NATIVE)"
+
+# Writes latest.md and latest.png again from latest.json and latest-meta.json (after a change to the report).
+bench-report:
+	$(NEED_JDK)
+	$(RUN_MVN) -q -pl benchmarks -am -DskipTests package
+	"$(JDK)/bin/java" -Djava.awt.headless=true -cp "benchmarks/target/classes:$$(cat benchmarks/target/classpath.txt)" \
+	  dev.cfnet.bench.Report --in benchmarks/results/latest.json --meta benchmarks/results/latest-meta.json \
+	  --out benchmarks/results
 
 bench: BENCH_PROFILE = full
 bench-quick: BENCH_PROFILE = quick

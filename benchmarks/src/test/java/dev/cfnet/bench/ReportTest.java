@@ -50,10 +50,13 @@ class ReportTest {
         String md = Report.markdown(Report.parse(rows), meta);
         // cfnet-nio-park avgt 22 µs vs nio-select 20 µs and C 25 µs
         assertTrue(md.contains("| cfnet-nio-park | 22.00 | 0.500 | 0.400 | 1.10× | 0.88× |"), md);
-        assertTrue(md.contains("| TCP ping-pong, parking: cfnet-nio-park ≤ 1.10 × nio-select | 22.00 vs 20.00 µs = 1.10× | met |"), md);
-        assertTrue(md.contains("cfnet-nio-park ≤ 1.1 × C blocking | 22.00 vs 25.00 µs = 0.88× | met |"), md);
-        // bulk: 2000 MB/s vs 1000 MB/s
-        assertTrue(md.contains("= 2.00× | met |"), md);
+        // 1.10 ± 1.10 × hypot(0.5/22, 0.5/20): the limit 1.10 is inside the error, and the status says so
+        assertTrue(md.contains("| TCP ping-pong, parking: cfnet-nio-park ≤ 1.10 × nio-select | 22.00 vs 20.00 µs = "
+                + "1.10× ± 0.04 | met (the limit is within the error) |"), md);
+        // c-blocking has no error (NaN): only cfnet's counts
+        assertTrue(md.contains("cfnet-nio-park ≤ 1.1 × C blocking | 22.00 vs 25.00 µs = 0.88× ± 0.02 | met |"), md);
+        // bulk: 2000 MB/s vs 1000 MB/s, each ± 1 ms of its time
+        assertTrue(md.contains("= 2.00× ± 0.07 | met |"), md);
         // scaling: 30 / 20 = 1.5 > 1.2
         assertTrue(md.contains("30.00 / 20.00 µs = 1.50× | **NOT met** |"), md);
         // percentiles of the sample row
@@ -62,9 +65,14 @@ class ReportTest {
     }
 
     @Test
-    void writesTheThreeFiles(@TempDir Path dir) throws Exception {
-        Report.write(rows, new JsonObject(), dir);
+    void writesTheFilesAndKeepsTheMetadata(@TempDir Path dir) throws Exception {
+        JsonObject meta = new JsonObject();
+        meta.addProperty("profile", "quick");
+        meta.addProperty("cpus", 2);
+        Report.write(rows, meta, dir);
         assertTrue(Files.size(dir.resolve("latest.md")) > 500);
+        assertEquals(meta, JsonParser.parseString(Files.readString(dir.resolve("latest-meta.json"))),
+                "the metadata is kept for make bench-report");
         assertEquals(rows.size(), JsonParser.parseString(Files.readString(dir.resolve("latest.json")))
                 .getAsJsonArray().size());
         var img = ImageIO.read(dir.resolve("latest.png").toFile());
