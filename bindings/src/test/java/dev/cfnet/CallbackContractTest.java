@@ -123,6 +123,16 @@ class CallbackContractTest extends BackendTestBase {
         }
     }
 
+    /** A CONNECT/DATA/WRITE socket past its first WRITE, with DATA disabled on the loop (the seed while writing). */
+    private Socket connectedWithDataDisabled(Peers.Server server, Recorder r) throws Exception {
+        Socket s = connected(server, EnumSet.of(CONNECT, DATA, WRITE), r);
+        r.next(SocketEvent.Connected.class);
+        r.next(SocketEvent.Writable.class);
+        s.disableCallBacks(DATA);
+        loop.submit(() -> null).get(5, TimeUnit.SECONDS);
+        return s;
+    }
+
     @Test
     void aResetWhileDataIsDisabledIsReportedOnceDataIsEnabled() throws Exception {
         // The seed's toggle: DATA off while writing. The reset must reach the handler once DATA is back on.
@@ -130,11 +140,7 @@ class CallbackContractTest extends BackendTestBase {
         // socket with a pending error (as after a failed connect) and reports the reset through DATA only.
         try (Peers.Server server = new Peers.Server().acceptOne()) {
             Recorder r = new Recorder();
-            Socket s = connected(server, EnumSet.of(CONNECT, DATA, WRITE), r);
-            r.next(SocketEvent.Connected.class);
-            r.next(SocketEvent.Writable.class);
-            s.disableCallBacks(DATA);
-            loop.submit(() -> null).get(5, TimeUnit.SECONDS);
+            Socket s = connectedWithDataDisabled(server, r);
             java.net.Socket peer = server.peer();
             peer.setSoLinger(true, 0);
             peer.close();   // RST
@@ -165,11 +171,7 @@ class CallbackContractTest extends BackendTestBase {
         // A half-closed peer can still receive: WRITE keeps working while the end waits behind disabled DATA.
         try (Peers.Server server = new Peers.Server().acceptOne()) {
             Recorder r = new Recorder();
-            Socket s = connected(server, EnumSet.of(CONNECT, DATA, WRITE), r);
-            r.next(SocketEvent.Connected.class);
-            r.next(SocketEvent.Writable.class);
-            s.disableCallBacks(DATA);
-            loop.submit(() -> null).get(5, TimeUnit.SECONDS);
+            Socket s = connectedWithDataDisabled(server, r);
             java.net.Socket peer = server.peer();
             peer.shutdownOutput();   // FIN, the peer still reads
             Thread.sleep(200);
