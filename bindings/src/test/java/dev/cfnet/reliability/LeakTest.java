@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Nothing leaks: after many create, connect, exchange, invalidate cycles (and resolve, timer and execute cycles)
- * descriptors, threads, heap after GC, direct memory and the CF backend's ids are back where they started.
+ * descriptors, threads, heap after GC, direct memory, the CF backend's ids, off-heap memory allocated from Java (NMT)
+ * and malloc'd memory (CoreFoundation's objects among it) are back where they started.
  */
 @Tag("reliability")
 @Timeout(1800)
@@ -76,11 +77,13 @@ class LeakTest {
         assertNoLeak(before, after);
     }
 
-    /** Gives lingering pool threads and cancelled keys a moment; then measures. */
+    /** Gives lingering pool threads, cancelled keys and the JIT's pooled malloc chunks (freed every 5 s) a moment. */
     static Resources.Snapshot settle(Resources.Snapshot before) throws InterruptedException {
         Resources.Snapshot after = Resources.snapshot();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((after.fds() > before.fds() || after.threads() > before.threads()) && System.nanoTime() < deadline) {
+        while ((after.fds() > before.fds() || after.threads() > before.threads()
+                || after.nativeOther() > before.nativeOther() + NATIVE_SLACK
+                || after.mallocInUse() > before.mallocInUse() + MALLOC_SLACK) && System.nanoTime() < deadline) {
             Thread.sleep(200);
             after = Resources.snapshot();
         }
@@ -94,7 +97,19 @@ class LeakTest {
         assertTrue(after.directBytes() <= before.directBytes() + 2 * 1048576L, "direct memory: " + before + " -> "
                 + after);
         assertEquals(before.cfIds(), after.cfIds(), "ids handed to CoreFoundation and not given back");
+        if (before.nativeOther() >= 0 && after.nativeOther() >= 0) {
+            assertTrue(after.nativeOther() <= before.nativeOther() + NATIVE_SLACK, "off-heap memory from Java (NMT "
+                    + "other): " + before + " -> " + after);
+        }
+        if (before.mallocInUse() >= 0 && after.mallocInUse() >= 0) {
+            assertTrue(after.mallocInUse() <= before.mallocInUse() + MALLOC_SLACK, "malloc in use: " + before
+                    + " -> " + after);
+        }
     }
+
+    // 1 MiB over 100,000 cycles catches 11 bytes a cycle; malloc also moves with the JIT and GC, hence its margin.
+    static final long NATIVE_SLACK = 1L << 20;
+    static final long MALLOC_SLACK = 16L << 20;
 
     /** Cycles with up to 16 in flight: connect to a cfnet listener, send 32 bytes, get them echoed, invalidate. */
     static long runConnections(Backend backend, int cycles) throws Exception {

@@ -22,12 +22,53 @@ final class Resources {
     private Resources() {
     }
 
-    record Snapshot(long fds, int threads, long heapAfterGc, long directBytes, long directBuffers, int cfIds) {
+    /**
+     * {@code nativeOther}: NMT's "Other" committed bytes, where off-heap memory that Java code allocates (FFM arenas,
+     * Unsafe) is counted; -1 without -XX:NativeMemoryTracking. {@code mallocInUse}: bytes the C allocator has handed
+     * out and not had back (glibc's mallinfo2: the JVM's own mallocs and CoreFoundation's objects); -1 elsewhere.
+     */
+    record Snapshot(long fds, int threads, long heapAfterGc, long directBytes, long directBuffers, int cfIds,
+                    long nativeOther, long mallocInUse) {
         @Override
         public String toString() {
-            return String.format("fds %d, threads %d, heap after GC %.1f MiB, direct %d buffers / %.1f MiB%s", fds,
+            return String.format("fds %d, threads %d, heap after GC %.1f MiB, direct %d buffers / %.1f MiB%s%s%s", fds,
                     threads, heapAfterGc / 1048576.0, directBuffers, directBytes / 1048576.0,
-                    cfIds >= 0 ? ", CF ids " + cfIds : "");
+                    cfIds >= 0 ? ", CF ids " + cfIds : "",
+                    nativeOther >= 0 ? String.format(", NMT other %.1f KiB", nativeOther / 1024.0) : "",
+                    mallocInUse >= 0 ? String.format(", malloc in use %.1f MiB", mallocInUse / 1048576.0) : "");
+        }
+    }
+
+    private static final java.util.regex.Pattern NMT_OTHER =
+            java.util.regex.Pattern.compile("-\\s+Other \\(reserved=(\\d+)KB, committed=(\\d+)KB\\)");
+
+    /** NMT's committed bytes in the "Other" category (FFM and Unsafe allocations), or -1 without NMT. */
+    static long nmtOther() {
+        try {
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                    new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+            var m = NMT_OTHER.matcher(String.valueOf(out));
+            return m.find() ? Long.parseLong(m.group(2)) * 1024 : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static final MethodHandle MALLINFO2 = Os.current() == Os.LINUX
+            ? Linker.nativeLinker().defaultLookup().find("mallinfo2").map(a -> Linker.nativeLinker().downcallHandle(a,
+                    FunctionDescriptor.of(java.lang.foreign.MemoryLayout.structLayout(
+                            java.lang.foreign.MemoryLayout.sequenceLayout(10, JAVA_LONG))))).orElse(null)
+            : null;
+
+    /** glibc's bytes in use: uordblks (heap chunks) + hblkhd (mmapped chunks); -1 off glibc. */
+    static long mallocInUse() {
+        if (MALLINFO2 == null) return -1;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment mi = (MemorySegment) MALLINFO2.invokeExact((java.lang.foreign.SegmentAllocator) a);
+            return mi.get(JAVA_LONG, 7 * 8) + mi.get(JAVA_LONG, 4 * 8);
+        } catch (Throwable t) {
+            return -1;
         }
     }
 
@@ -92,7 +133,7 @@ final class Resources {
                 count = pool.getCount();
             }
         }
-        return new Snapshot(stableFds(), Thread.activeCount(), heap, direct, count, cfIds());
+        return new Snapshot(stableFds(), Thread.activeCount(), heap, direct, count, cfIds(), nmtOther(), mallocInUse());
     }
 
     /** Ids the CF backend handed to CoreFoundation and did not get back; -1 where CF is not loaded. */
