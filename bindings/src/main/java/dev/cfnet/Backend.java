@@ -31,6 +31,15 @@ public enum Backend {
         return provider().unavailableReason();
     }
 
+    /**
+     * What this backend runs on here, when it is available: for CF, which CoreFoundation loaded and from where
+     * (e.g. "OpenCFLite 635.21 (/opt/cf/lib/libCoreFoundation.so)" or "Apple CoreFoundation 1953.3 with CFNetwork
+     * (...)"); for NIO, the JDK's selector.
+     */
+    public Optional<String> implementation() {
+        return provider().implementation();
+    }
+
     void requireAvailable() {
         Optional<String> why = unavailableReason();
         if (why.isPresent()) {

@@ -30,6 +30,9 @@ public final class CfLibrary {
     private static final Optional<String> UNAVAILABLE;
     private static final boolean HAS_CFHOST;
     private static final List<String> LOADED = new ArrayList<>();
+    /** Which CoreFoundation loaded; APPLE (no workarounds) when none did. */
+    static final CfImplementation IMPL;
+    private static final String DESCRIPTION;
 
     static {
         String why;
@@ -39,7 +42,11 @@ public final class CfLibrary {
             why = "loading CoreFoundation failed: " + t;
         }
         UNAVAILABLE = Optional.ofNullable(why);
-        HAS_CFHOST = why == null && SymbolLookup.loaderLookup().find("CFHostCreateWithName").isPresent();
+        SymbolLookup loaded = SymbolLookup.loaderLookup();
+        HAS_CFHOST = why == null && loaded.find("CFHostCreateWithName").isPresent();
+        IMPL = why == null ? CfImplementation.identify(loaded) : CfImplementation.APPLE;
+        DESCRIPTION = why == null ? IMPL.describe(CfImplementation.versionNumber(loaded))
+                + (HAS_CFHOST ? " with CFNetwork" : "") + " (" + String.join(File.pathSeparator, LOADED) + ")" : null;
     }
 
     private CfLibrary() {
@@ -48,6 +55,11 @@ public final class CfLibrary {
     /** Empty when CoreFoundation is loaded and complete; otherwise why not. */
     public static Optional<String> unavailableReason() {
         return UNAVAILABLE;
+    }
+
+    /** Which CoreFoundation loaded and from where, e.g. "OpenCFLite 635.21 (/opt/cf/libCoreFoundation.so)". */
+    public static Optional<String> description() {
+        return Optional.ofNullable(DESCRIPTION);
     }
 
     /** True when CFNetwork's CFHost is there (macOS); elsewhere names resolve on worker threads. */

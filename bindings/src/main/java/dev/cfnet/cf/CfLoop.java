@@ -21,7 +21,6 @@ import dev.cfnet.cf.ffi.CFSocketCallBack;
 import dev.cfnet.spi.Callbacks;
 import dev.cfnet.spi.DispatchGuard;
 import dev.cfnet.spi.LoopDriver;
-import dev.cfnet.spi.Os;
 import dev.cfnet.spi.ResolutionDriver;
 import dev.cfnet.spi.SocketDriver;
 import dev.cfnet.spi.SourceSet;
@@ -335,10 +334,10 @@ final class CfLoop implements LoopDriver {
             boolean forever = timeoutNanos >= 1_000_000_000_000_000_000L;   // over 31 years: RunLoop.run()
             long deadline = forever ? Long.MAX_VALUE : start + timeoutNanos;
             java.util.concurrent.ScheduledFuture<?> alarm = null;
-            if (!forever && timeoutNanos > 0 && Os.current() != Os.MACOS) {
-                // CoreFoundation builds without libdispatch (OpenCFLite) sleep past the timeout of an idle run
-                // until something wakes them; a wake-up after the deadline ends the run with TIMED_OUT. Not a CF
-                // timer: adding one there can disarm the timers already armed (see CfTimer.nudgeIfDue).
+            if (!forever && timeoutNanos > 0 && CfLibrary.IMPL.wakesIdleTimeouts()) {
+                // OpenCFLite sleeps past the timeout of an idle run until something wakes it; a wake-up after the
+                // deadline ends the run with TIMED_OUT. Not a CF timer: adding one there can disarm the timers
+                // already armed (see CfTimer.nudgeIfDue).
                 alarm = ALARMS.schedule(this::wakeUp, timeoutNanos + 200_000, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
             try {

@@ -20,6 +20,11 @@ public final class CfProvider implements BackendProvider {
     }
 
     @Override
+    public Optional<String> implementation() {
+        return CfLibrary.description();
+    }
+
+    @Override
     public LoopDriver newLoop(RunLoop owner, IdleStrategy idle) {
         return new CfLoop(owner, idle, null);
     }

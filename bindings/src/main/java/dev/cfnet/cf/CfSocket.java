@@ -201,7 +201,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     @Override
     public void start() {
         register();
-        if (Native.MAC) Native.setIntOption(fd, Native.SOL_SOCKET, Native.SO_NOSIGPIPE, 1);
+        Native.suppressSigPipe(fd);
         // Streams are scheduled once connected or listening: a Linux CF reports a fresh stream socket ready.
         if (type == SocketType.DATAGRAM || conn == CONNECTED || conn == LISTENING) schedule();
     }
@@ -303,7 +303,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
 
     private void onData(MemorySegment address, MemorySegment dataRef) {
         long len = CF.CFDataGetLength(dataRef);
-        if (len == 0 && type == SocketType.STREAM && !Native.MAC && stillOpen()) {
+        if (len == 0 && type == SocketType.STREAM && CfLibrary.IMPL.peeksEmptyReads() && stillOpen()) {
             // Not the end: OpenCFLite's manager read a socket another one's readiness was meant for (EAGAIN).
             survive(null);
             return;

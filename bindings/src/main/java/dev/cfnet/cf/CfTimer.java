@@ -44,16 +44,16 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
     }
 
     /**
-     * CF's fire date for a delay. CoreFoundation over libkqueue (OpenCFLite) never fires a timer that is due less
-     * than about a millisecond after it is armed, so there a timer is due no sooner than that.
+     * CF's fire date for a delay. OpenCFLite never fires a timer that is due less than about a millisecond after it
+     * is armed, so there a timer is due no sooner than its lead; Apple's CF has none.
      */
     private static double fireDate(long delayNanos) {
-        double delay = delayNanos / 1e9;
-        if (!Native.MAC && delay < MIN_LEAD_SECONDS) delay = MIN_LEAD_SECONDS;
-        return CF.CFAbsoluteTimeGetCurrent() + delay;
+        return CF.CFAbsoluteTimeGetCurrent() + Math.max(delayNanos / 1e9, LEAD_SECONDS);
     }
 
-    private static final double MIN_LEAD_SECONDS = 0.0025;
+    private static final double LEAD_SECONDS = CfLibrary.IMPL.minTimerLeadSeconds();
+    /** OpenCFLite only: see nudgeIfDue and watch. */
+    private static final boolean NUDGES = CfLibrary.IMPL.nudgesDueTimers();
 
     @Override
     public void start() {
@@ -63,7 +63,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
         synchronized (lock) {
             timer = create(loop, this, delay, interval);
             for (MemorySegment mode : modeRefs) {
-                if (!Native.MAC) nudgeIfDue();   // see nudgeIfDue: each add must see a future fire date
+                if (NUDGES) nudgeIfDue();   // see nudgeIfDue: each add must see a future fire date
                 CF.CFRunLoopAddTimer(loop.rl, timer, mode);
             }
         }
@@ -147,14 +147,14 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
             if (!valid || timer == null) return;
             double now = CF.CFAbsoluteTimeGetCurrent();
             if (CF.CFRunLoopTimerGetNextFireDate(timer) < now + NEAR_SECONDS) {
-                CF.CFRunLoopTimerSetNextFireDate(timer, now + MIN_LEAD_SECONDS);
+                CF.CFRunLoopTimerSetNextFireDate(timer, now + LEAD_SECONDS);
             }
         }
     }
 
     /** At the start of a run: the mode's timers that are due or nearly due re-arm it (see nudgeIfDue). */
     static void nudgeNearDue(CfLoop loop, RunLoop.Mode mode) {
-        if (Native.MAC) return;
+        if (!NUDGES) return;
         for (CfTimer t : loop.timers) {
             if (t.activeIn(mode)) t.nudgeIfDue();
         }
@@ -171,7 +171,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
      * re-arms its mode. Only late timers are touched, so none is ever starved.
      */
     private void watch() {
-        if (Native.MAC || !valid) return;
+        if (!NUDGES || !valid) return;
         long seen = fires;
         double next;
         synchronized (lock) {
@@ -194,7 +194,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
         synchronized (lock) {
             if (!valid || timer == null) return;
             // OpenCFLite leaves a mode unarmed for a timer already due, then HALTs when that mode is disarmed.
-            if (!Native.MAC) nudgeIfDue();
+            if (NUDGES) nudgeIfDue();
             CF.CFRunLoopAddTimer(loop.rl, timer, loop.modeString(mode));
         }
     }

@@ -4,13 +4,13 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes native sockets without freeing their descriptor numbers at once. CF's socket manager thread matches the
- * readiness of its last select() against the sockets it has now, by descriptor number: a number closed and
- * reused by a new socket in between makes the new socket look readable, and CF reads end of stream from it (on
- * OpenCFLite, where sockets stay non-blocking, the recv gets EAGAIN, which CF takes for the end). So a socket is
- * closed by dup2-ing /dev/null over its descriptor (the socket goes now, with its FIN or, under SO_LINGER 0, its
- * RST) and the number is given back later, when no select() of the manager can still hold it. The JDK guards its
- * own channels the same way.
+ * Closes native sockets without freeing their descriptor numbers at once, on every CoreFoundation. CF's socket
+ * manager thread (CFSocket.c's __CFSocketManager, Apple's and OpenCFLite's alike) matches the readiness of its last
+ * select() against the sockets it has now by descriptor number: a number closed and reused by a new socket in
+ * between makes the new socket look readable, and CF reads from it: it blocks the manager on a blocking socket, or
+ * takes EAGAIN for end of stream on a non-blocking one. So a socket is closed by dup2-ing /dev/null over its
+ * descriptor (the socket goes now, with its FIN or, under SO_LINGER 0, its RST) and the number is given back
+ * later, when no select() of the manager can still hold it. The JDK guards its own channels the same way.
  */
 final class Fds {
     static final long REUSE_DELAY_MILLIS = 250;

@@ -228,6 +228,11 @@ final class Native {
         }
     }
 
+    /** macOS has no MSG_NOSIGNAL: a socket is told once not to raise SIGPIPE. Elsewhere each send says so. */
+    static void suppressSigPipe(int fd) {
+        if (MAC) setIntOption(fd, SOL_SOCKET, SO_NOSIGPIPE, 1);
+    }
+
     static int setIntOption(int fd, int level, int name, int value) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);

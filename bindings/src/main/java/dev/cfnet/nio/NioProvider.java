@@ -19,6 +19,11 @@ public final class NioProvider implements BackendProvider {
     }
 
     @Override
+    public Optional<String> implementation() {
+        return Optional.of("Java NIO (" + java.nio.channels.spi.SelectorProvider.provider().getClass().getName() + ")");
+    }
+
+    @Override
     public LoopDriver newLoop(RunLoop owner, IdleStrategy idle) {
         return new NioLoop(owner, Thread.currentThread(), idle);
     }

@@ -10,6 +10,9 @@ public interface BackendProvider {
     /** Empty when the backend can run here; otherwise why not, in a sentence a user can act on. */
     Optional<String> unavailableReason();
 
+    /** What runs underneath when available, e.g. which CoreFoundation loaded and from where. */
+    Optional<String> implementation();
+
     /**
      * A loop driver for the calling thread, which becomes the loop's thread.
      *
