@@ -613,8 +613,9 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
             }
         }
         try (Arena a = Arena.ofConfined()) {
-            if (type == SocketType.STREAM && readType != ACCEPT) {
-                // Only ACCEPT sockets listen; others bind, for the local address of a later connect.
+            if (readType != ACCEPT) {
+                // Only ACCEPT sockets listen; others bind, for a later connect or to receive datagrams.
+                // (CFSocketSetAddress listens after any bind; on a datagram socket that fails, and Apple's CF logs it.)
                 if (Native.bind(fd, SockAddr.encode(Native.OS, at, inet6, a)) != 0) {
                     throw new SocketErrorException("setAddress " + at, SocketError.fromErrno(Native.errno()));
                 }
@@ -628,10 +629,8 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
                 throw new SocketErrorException("setAddress " + at, SocketError.fromErrno(errno));
             }
         }
-        if (type == SocketType.STREAM) {
-            conn = LISTENING;
-            schedule();
-        }
+        conn = LISTENING;   // ACCEPT sockets are streams
+        schedule();
     }
 
     private SocketErrorException closed(String op) {
