@@ -61,6 +61,7 @@ class IntegrityTest {
         AtomicLong maxQueued = new AtomicLong();
         AtomicLong written = new AtomicLong();
         AtomicInteger chunks = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
         CompletableFuture<Void> end = new CompletableFuture<>();
         long heapBefore = Resources.snapshot().heapAfterGc();
         long rssBefore = Resources.rss();
@@ -68,21 +69,27 @@ class IntegrityTest {
         long t0 = System.nanoTime();
         try (RunLoop readers = RunLoop.start("slow-reader", backend);
              RunLoop writers = RunLoop.start("fast-writer", backend)) {
+            // The reader reads with READ at its own pace (DATA would let CF read ahead without bound), and only once
+            // the writer's queue has reached its limit, so that the queue fills on every backend and every run.
+            CompletableFuture<Socket> reader = new CompletableFuture<>();
+            ByteBuffer in = ByteBuffer.allocateDirect(32 * 1024);
             Socket listener = Socket.create(readers, StandardProtocolFamily.INET, SocketType.STREAM,
                     EnumSet.of(ACCEPT), (l, e) -> {
                         if (e instanceof SocketEvent.Accepted a) {
-                            Socket.wrap(readers, a.handle(), EnumSet.of(DATA), (c, d) -> {
-                                if (d instanceof SocketEvent.Data data) {
-                                    if (data.isEmpty()) {
-                                        end.complete(null);
-                                        return;
-                                    }
-                                    got.update(data.bytes());
-                                    received.addAndGet(data.bytes().limit());
-                                    if (chunks.incrementAndGet() % 4 == 0) Thread.sleep(1);   // slow
-                                    if (chunks.get() % 1024 == 0) rssPeak.accumulateAndGet(Resources.rss(), Math::max);
+                            Socket c = Socket.wrap(readers, a.handle(), EnumSet.of(READ), (r, ev) -> {
+                                in.clear();
+                                int n = r.receive(in);
+                                if (n < 0) {
+                                    end.complete(null);
+                                    return;
                                 }
+                                got.update(in.flip());
+                                received.addAndGet(n);
+                                if (chunks.incrementAndGet() % 4 == 0) Thread.sleep(1);   // slow
+                                if (chunks.get() % 1024 == 0) rssPeak.accumulateAndGet(Resources.rss(), Math::max);
                             });
+                            c.disableCallBacks(READ);
+                            reader.complete(c);
                         }
                     });
             listener.setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -99,6 +106,10 @@ class IntegrityTest {
                                 int n = s.write(chunk);
                                 written.addAndGet(n);
                                 maxQueued.accumulateAndGet(s.queuedBytes(), Math::max);
+                                if (chunk.hasRemaining() && !reading.getAndSet(true)) {
+                                    Socket r = reader.get(10, TimeUnit.SECONDS);
+                                    readers.execute(() -> r.enableCallBacks(READ));
+                                }
                                 if (chunk.hasRemaining()) {
                                     s.enableCallBacks(WRITE);   // the queue is full: more once it drained
                                     return;
@@ -119,7 +130,7 @@ class IntegrityTest {
             assertEquals(total, received.get(), "bytes received");
             assertEquals(sent.getValue(), got.getValue(), "CRC-32C of everything sent and received");
             assertTrue(maxQueued.get() <= limit, "write queue reached " + maxQueued.get() + " > limit " + limit);
-            assertTrue(maxQueued.get() > 0, "the reader was slow enough to fill the write queue");
+            assertEquals(limit, maxQueued.get(), "the write queue filled to its limit before the reader started");
             long heapAfter = Resources.snapshot().heapAfterGc();
             System.out.printf("[integrity] %s: %d MiB byte-exact (CRC-32C %08x) in %.1f s (%.0f MB/s), write queue "
                             + "peak %d KiB of a %d KiB limit, heap after GC %.1f -> %.1f MiB, RSS %d -> peak %d MiB%n",
