@@ -63,9 +63,10 @@ build:
 	$(NEED_JDK)
 	$(RUN_MVN) -DskipTests package
 
+# CF_LIBRARY=/path/libCoreFoundation.so runs the CF half of every suite too (skipped without a CoreFoundation).
 test:
 	$(NEED_JDK)
-	$(RUN_MVN) verify
+	$(RUN_MVN) verify $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)")
 
 demo-jar:
 	$(NEED_JDK)

@@ -86,6 +86,68 @@ class CallbackContractTest extends BackendTestBase {
         }
     }
 
+    /**
+     * The seed's toggle over many steps, with other threads keeping the cores busy. CF can deliver a WRITE it had
+     * flagged before the WRITE handler disabled it again (the seed then sends a command twice); cfnet delivers
+     * exactly one WRITE per enable, so every command goes out once.
+     */
+    @Test
+    void theSeedsToggleSendsEachCommandOnceEvenUnderLoad() throws Exception {
+        int steps = 400;
+        AtomicBoolean busy = new AtomicBoolean(true);
+        List<Thread> hogs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            hogs.add(Thread.ofPlatform().daemon().start(() -> {
+                while (busy.get()) Thread.onSpinWait();
+            }));
+        }
+        try (Peers.Server server = new Peers.Server().acceptOne()) {
+            AtomicInteger step = new AtomicInteger();
+            AtomicInteger writes = new AtomicInteger();
+            StringBuilder pending = new StringBuilder();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Socket s = closeLater(Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
+                    EnumSet.of(CONNECT, DATA, WRITE), (sock, e) -> {
+                        switch (e) {
+                            case SocketEvent.Writable w -> {
+                                writes.incrementAndGet();
+                                sock.send(("CMD " + step.get() + "\r\n").getBytes(StandardCharsets.US_ASCII),
+                                        Duration.ofSeconds(5));
+                                sock.disableCallBacks(WRITE);
+                                sock.enableCallBacks(DATA);
+                            }
+                            case SocketEvent.Data d when !d.isEmpty() -> {
+                                pending.append(new String(d.toByteArray(), StandardCharsets.US_ASCII));
+                                if (pending.indexOf("\n") < 0) return;
+                                pending.setLength(0);
+                                sock.disableCallBacks(DATA);
+                                if (step.incrementAndGet() == steps) {
+                                    done.complete(null);
+                                } else {
+                                    sock.enableCallBacks(WRITE);
+                                }
+                            }
+                            default -> { }
+                        }
+                    }));
+            s.connect(server.address(), Duration.ZERO);
+            java.net.Socket peer = server.peer();
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(peer.getInputStream(), StandardCharsets.US_ASCII));
+            for (int i = 0; i < steps; i++) {
+                assertEquals("CMD " + i, in.readLine(), "command " + i + " once, in order");
+                Peers.write(peer, ("250 " + i + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            done.get(30, TimeUnit.SECONDS);
+            peer.setSoTimeout(300);
+            assertThrows(java.net.SocketTimeoutException.class, in::readLine, "no command after the last reply");
+            assertEquals(steps, writes.get(), "one WRITE per enable");
+        } finally {
+            busy.set(false);
+            for (Thread t : hogs) t.join();
+        }
+    }
+
     @Test
     void disabledDataWaitsUntilEnabled() throws Exception {
         try (Peers.Server server = new Peers.Server().acceptOne()) {
