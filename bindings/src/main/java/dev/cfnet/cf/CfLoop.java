@@ -13,11 +13,7 @@ import dev.cfnet.SocketHandler;
 import dev.cfnet.SocketType;
 import dev.cfnet.Timer;
 import dev.cfnet.cf.ffi.CF;
-import dev.cfnet.cf.ffi.CFAllocatorReleaseCallBack;
-import dev.cfnet.cf.ffi.CFHostClientCallBack;
 import dev.cfnet.cf.ffi.CFRunLoopSourceContext;
-import dev.cfnet.cf.ffi.CFRunLoopTimerCallBack;
-import dev.cfnet.cf.ffi.CFSocketCallBack;
 import dev.cfnet.spi.Callbacks;
 import dev.cfnet.spi.DispatchGuard;
 import dev.cfnet.spi.LoopDriver;
@@ -42,7 +38,7 @@ import java.util.function.Consumer;
 /**
  * A cfnet loop over a real CFRunLoop. Tasks from {@link #execute} go through a version-0 source scheduled in the
  * common modes (signalled, then CFRunLoopWakeUp); cfnet's own hand-overs through a second one that is also added
- * to any other mode the loop runs in. CF calls back through upcall stubs this loop owns; they dispatch by the
+ * to any other mode the loop runs in. CF calls back through the process's {@link Upcalls}, which dispatch by the
  * integer id CF hands back as {@code info}.
  */
 final class CfLoop implements LoopDriver {
@@ -66,19 +62,13 @@ final class CfLoop implements LoopDriver {
         return ALARMS.schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
     private static final double FOREVER_SECONDS = 1.0e10;
-
-    /** Context release for every CF object cfnet makes: drops the registry entry. Called at CF's pace, so global. */
-    static final MemorySegment RELEASE_STUB = CFAllocatorReleaseCallBack.allocate(CfLoop::onRelease, Arena.global());
+    /** CF's constant mode strings: the values stored at kCFRunLoopDefaultMode and kCFRunLoopCommonModes. */
+    private static final MemorySegment DEFAULT_MODE = MemorySegment.ofAddress(CF.kCFRunLoopDefaultMode().address());
+    private static final MemorySegment COMMON_MODES = MemorySegment.ofAddress(CF.kCFRunLoopCommonModes().address());
 
     final RunLoop owner;
     private final Thread thread;
     final MemorySegment rl;
-    private final Arena arena;
-    private final boolean ownsArena;
-    final MemorySegment socketStub;
-    final MemorySegment timerStub;
-    final MemorySegment hostStub;
-    private final MemorySegment performStub;
     private final IdleStrategy idle;
 
     final SourceSet sources = new SourceSet();
@@ -118,14 +108,6 @@ final class CfLoop implements LoopDriver {
         MemorySegment loopRef = adopted == null ? CF.CFRunLoopGetCurrent() : adopted;
         this.rl = MemorySegment.ofAddress(loopRef.address());
         CF.CFRetain(rl);
-        // Stubs of a loop cfnet runs die with it; a loop someone else runs may call back at any time, so its
-        // stubs are never freed (adopting is rare: the main loop, once).
-        this.ownsArena = adopted == null;
-        this.arena = ownsArena ? Arena.ofShared() : Arena.global();
-        this.socketStub = CFSocketCallBack.allocate(CfSocket::onCallout, arena);
-        this.timerStub = CFRunLoopTimerCallBack.allocate(CfTimer::onFire, arena);
-        this.hostStub = CFHostClientCallBack.allocate(CfResolution::onHostCallback, arena);
-        this.performStub = CFRunLoopSourceContext.perform.allocate(CfLoop::onPerform, arena);
         this.taskSource = createSource(new Performer(this, false));
         this.internalSource = createSource(new Performer(this, true));
         CF.CFRunLoopAddSource(rl, taskSource, CF.kCFRunLoopCommonModes());
@@ -143,34 +125,21 @@ final class CfLoop implements LoopDriver {
             MemorySegment ctx = CFRunLoopSourceContext.allocate(a);
             CFRunLoopSourceContext.version(ctx, 0);
             CFRunLoopSourceContext.info(ctx, Registry.add(p));
-            CFRunLoopSourceContext.release(ctx, RELEASE_STUB);
-            CFRunLoopSourceContext.perform(ctx, performStub);
+            CFRunLoopSourceContext.release(ctx, Upcalls.RELEASE);
+            CFRunLoopSourceContext.perform(ctx, Upcalls.PERFORM);
             MemorySegment src = CF.CFRunLoopSourceCreate(CF.kCFAllocatorDefault(), 0, ctx);
             return MemorySegment.ofAddress(src.address());
         }
     }
 
-    // ---- upcalls: each catches everything, since an exception escaping an upcall ends the JVM ----------------
-
-    private static void onPerform(MemorySegment info) {
-        try {
-            if (Registry.get(info) instanceof Performer p) {
-                if (p.internal()) {
-                    p.loop().runInternal();
-                } else {
-                    p.loop().runTasks();
-                }
+    /** A version-0 source's perform, through {@link Upcalls#PERFORM}. */
+    static void onPerform(long info) {
+        if (Registry.get(info) instanceof Performer p) {
+            if (p.internal()) {
+                p.loop().runInternal();
+            } else {
+                p.loop().runTasks();
             }
-        } catch (Throwable t) {
-            logQuietly("run loop source", t);
-        }
-    }
-
-    private static void onRelease(MemorySegment info) {
-        try {
-            Registry.remove(info);
-        } catch (Throwable t) {
-            logQuietly("context release", t);
         }
     }
 
@@ -267,8 +236,8 @@ final class CfLoop implements LoopDriver {
 
     /** The CFString of a mode; DEFAULT and COMMON are CF's own constants (read from the variables). */
     MemorySegment modeString(Mode mode) {
-        if (mode.equals(Mode.DEFAULT)) return MemorySegment.ofAddress(CF.kCFRunLoopDefaultMode().address());
-        if (mode.equals(Mode.COMMON)) return MemorySegment.ofAddress(CF.kCFRunLoopCommonModes().address());
+        if (mode.equals(Mode.DEFAULT)) return DEFAULT_MODE;
+        if (mode.equals(Mode.COMMON)) return COMMON_MODES;
         return modeStrings.computeIfAbsent(mode, m -> {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment s = CF.CFStringCreateWithCString(CF.kCFAllocatorDefault(),
@@ -539,7 +508,6 @@ final class CfLoop implements LoopDriver {
         for (MemorySegment s : modeStrings.values()) CF.CFRelease(s);
         modeStrings.clear();
         CF.CFRelease(rl);
-        if (ownsArena) arena.close();
     }
 
     @Override

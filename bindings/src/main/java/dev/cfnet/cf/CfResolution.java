@@ -60,8 +60,8 @@ final class CfResolution extends ScheduledSource implements ResolutionDriver {
                 MemorySegment ctx = CFHostClientContext.allocate(a);
                 CFHostClientContext.version(ctx, 0);
                 CFHostClientContext.info(ctx, Registry.add(this));
-                CFHostClientContext.release(ctx, CfLoop.RELEASE_STUB);
-                CF.CFHostSetClient(host, loop.hostStub, ctx);
+                CFHostClientContext.release(ctx, Upcalls.RELEASE);
+                CF.CFHostSetClient(host, Upcalls.HOST, ctx);
                 for (RunLoop.Mode m : modes()) CF.CFHostScheduleWithRunLoop(host, loop.rl, loop.modeString(m));
                 MemorySegment error = CFStreamError.allocate(a);
                 if (CF.CFHostStartInfoResolution(host, CF.kCFHostAddresses(), error) == 0) {
@@ -72,20 +72,17 @@ final class CfResolution extends ScheduledSource implements ResolutionDriver {
         }
     }
 
-    /** CFHostClientCallBack upcall. */
-    static void onHostCallback(MemorySegment cfHost, int typeInfo, MemorySegment error, MemorySegment info) {
-        try {
-            if (Registry.get(info) instanceof CfResolution r) r.resolved(error);
-        } catch (Throwable t) {
-            CfLoop.logQuietly("host callback", t);
-        }
+    /** CFHost's client callout, through {@link Upcalls#HOST}; {@code error} is a CFStreamError's address or 0. */
+    static void onHostCallback(long error, long info) {
+        if (Registry.get(info) instanceof CfResolution r) r.resolved(error);
     }
 
-    private void resolved(MemorySegment error) {
+    private void resolved(long error) {
         ResolveResult result;
         synchronized (lock) {
             if (host == null) return;
-            MemorySegment e = error.address() == 0 ? null : error.reinterpret(CFStreamError.layout().byteSize());
+            MemorySegment e = error == 0 ? null
+                    : MemorySegment.ofAddress(error).reinterpret(CFStreamError.layout().byteSize());
             if (e != null && CFStreamError.error(e) != 0) {
                 result = new ResolveResult.Failed(name, errorOf(e));
             } else {

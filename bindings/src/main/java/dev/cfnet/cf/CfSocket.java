@@ -20,6 +20,7 @@ import dev.cfnet.spi.WriteQueue;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.SocketOption;
@@ -48,7 +49,6 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     private static final int FAILED = 4;
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
-    private static final int SCRATCH = 64 * 1024;
 
     private final CfLoop loop;
     private final Socket owner;
@@ -77,6 +77,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
     private final WriteQueue.Lazy queue = new WriteQueue.Lazy(Socket.DEFAULT_WRITE_QUEUE_LIMIT);
     private volatile SocketError writeError;
     private final WriteQueue.Sink sink = new FdSink();
+    private final BufferSegment sendBuffer = new BufferSegment();
     private ByteBuffer view;
     private SocketEvent.Data dataEvent;
     /**
@@ -124,7 +125,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         MemorySegment ctx = CFSocketContext.allocate(a);
         CFSocketContext.version(ctx, 0);
         CFSocketContext.info(ctx, info);
-        CFSocketContext.release(ctx, CfLoop.RELEASE_STUB);
+        CFSocketContext.release(ctx, Upcalls.RELEASE);
         return ctx;
     }
 
@@ -137,7 +138,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         int errno;
         try (Arena a = Arena.ofConfined()) {
             s = Native.Cf.socketCreate(cfFamily(family), stream ? 1 : 2, stream ? 6 : 17, cfTypes(userTypes, type),
-                    loop.socketStub, context(a, info));
+                    Upcalls.SOCKET, context(a, info));
             errno = Native.errno();
         }
         if (s.address() == 0) {
@@ -184,7 +185,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         MemorySegment info = Registry.add(holder);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment created = CF.CFSocketCreateWithNative(CF.kCFAllocatorDefault(), fd,
-                    cfTypes(userTypes, type), loop.socketStub, context(a, info));
+                    cfTypes(userTypes, type), Upcalls.SOCKET, context(a, info));
             if (created.address() == 0) {
                 Registry.remove(info);
                 return null;
@@ -236,19 +237,14 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
 
     // ---- the callout (loop thread) ------------------------------------------------------------------------------
 
-    /** CFSocketCallBack upcall. Catches everything: nothing may leave an upcall. */
-    static void onCallout(MemorySegment cfSocket, long type, MemorySegment address, MemorySegment data,
-                          MemorySegment info) {
-        try {
-            if (Registry.get(info) instanceof Holder h && h.socket != null) {
-                h.socket.callout((int) type, address, data);
-            }
-        } catch (Throwable t) {
-            CfLoop.logQuietly("socket callback", t);
+    /** A CFSocket callout, through {@link Upcalls#SOCKET}; the pointers are addresses. */
+    static void onCallout(long type, long address, long data, long info) {
+        if (Registry.get(info) instanceof Holder h && h.socket != null) {
+            h.socket.callout((int) type, address, data);
         }
     }
 
-    private void callout(int cfType, MemorySegment address, MemorySegment data) {
+    private void callout(int cfType, long address, long data) {
         loop.guard.enter(this);
         try {
             if (!valid) return;
@@ -279,17 +275,16 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         }
     }
 
-    private void onConnect(MemorySegment data) {
+    private void onConnect(long data) {
         if (connectReported) return;   // a CFSocket made anew for a connected socket reports CONNECT again
         connectReported = true;
         SocketEvent.Connected event;
-        if (data.address() == 0) {
+        if (data == 0) {
             conn = CONNECTED;
             if (remote != null) peer = remote;
             event = SocketEvent.Connected.SUCCESS;
         } else {
-            int errno = data.reinterpret(4).get(JAVA_INT, 0);
-            SocketError e = SocketError.fromErrno(errno);
+            SocketError e = SocketError.fromErrno(CfData.intAt(data));
             conn = FAILED;
             connectError = e;
             event = SocketEvent.Connected.failure(e);
@@ -301,11 +296,11 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         return !held.isEmpty() || userDisabled(readType);
     }
 
-    private void onData(MemorySegment address, MemorySegment dataRef) {
-        long len = CF.CFDataGetLength(dataRef);
+    private void onData(long address, long dataRef) {
+        long len = CfData.length(dataRef);
         if (len == 0 && type == SocketType.STREAM && CfLibrary.IMPL.peeksEmptyReads() && stillOpen()) {
             // Not the end: OpenCFLite's manager read a socket another one's readiness was meant for (EAGAIN).
-            survive(null);
+            survive(0);
             return;
         }
         if (holding()) {
@@ -313,8 +308,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
             return;
         }
         if (len > 0) {
-            MemorySegment bytes = CF.CFDataGetBytePtr(dataRef).reinterpret(len);
-            MemorySegment.copy(bytes, 0, loop.dataSegment, 0, len);
+            CfData.copy(dataRef, len, loop.dataSegment);
             if (view == null) view = loop.dataBuffer.asReadOnlyBuffer();
             view.limit((int) len).position(0);
             if (type == SocketType.STREAM) {
@@ -339,13 +333,13 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
      * error on a connected one) would kill a UDP socket, and a spurious empty read (see stillOpen) a TCP one. cfnet
      * keeps the descriptor open through CF's invalidation and gives the socket a new CFSocket on it.
      */
-    private void survive(MemorySegment address) {
+    private void survive(long address) {
         MemorySegment old;
         synchronized (lock) {
             old = s;
             CF.CFSocketSetSocketFlags(old, flags & ~CLOSE_ON_INVALIDATE);
         }
-        if (address != null) deliver(new SocketEvent.Data(EMPTY, addressOf(address), Optional.empty()));
+        if (address != 0) deliver(new SocketEvent.Data(EMPTY, addressOf(address), Optional.empty()));
         loop.post(() -> {
             MemorySegment oldSource;
             synchronized (lock) {
@@ -385,16 +379,17 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         }
     }
 
-    private InetSocketAddress addressOf(MemorySegment cfData) {
-        if (cfData.address() == 0) return peer;
-        long n = CF.CFDataGetLength(cfData);
+    /** The address in a CFData of a sockaddr; the peer when there is none. */
+    private InetSocketAddress addressOf(long cfData) {
+        if (cfData == 0) return peer;
+        long n = CfData.length(cfData);
         if (n <= 0) return peer;
-        InetSocketAddress a = SockAddr.decode(Native.OS, CF.CFDataGetBytePtr(cfData).reinterpret(n), n);
+        InetSocketAddress a = SockAddr.decode(Native.OS, CfData.bytes(cfData, n), n);
         return a != null ? a : peer;
     }
 
-    private void onAccept(MemorySegment address, MemorySegment data) {
-        int newFd = data.reinterpret(4).get(JAVA_INT, 0);
+    private void onAccept(long address, long data) {
+        int newFd = CfData.intAt(data);
         InetSocketAddress from = addressOf(address);
         CfSocketHandle h = CfSocketHandle.accepted(newFd, family, from);
         SocketEvent.Accepted event = new SocketEvent.Accepted(h, from);
@@ -407,9 +402,9 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         h.close();   // not wrapped during the callback: nobody owns it
     }
 
-    private void holdData(MemorySegment address, MemorySegment dataRef, long len) {
+    private void holdData(long address, long dataRef, long len) {
         if (len > 0) {
-            byte[] copy = CF.CFDataGetBytePtr(dataRef).reinterpret(len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            byte[] copy = CfData.bytes(dataRef, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             InetSocketAddress from = type == SocketType.STREAM ? peer : addressOf(address);
             held.add(new SocketEvent.Data(ByteBuffer.wrap(copy).asReadOnlyBuffer(), from, Optional.empty()));
             return;
@@ -429,9 +424,9 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         }
     }
 
-    private void surviveHeld(MemorySegment address) {
+    private void surviveHeld(long address) {
         held.add(new SocketEvent.Data(EMPTY, addressOf(address), Optional.empty()));
-        survive(null);
+        survive(0);
     }
 
     /** Delivers held events while the callback stays enabled; loop thread, posted after an enable. */
@@ -659,44 +654,53 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         }
         long deadline = System.nanoTime() + timeoutNanos;
         int total = 0;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment addr = to == null ? null : SockAddr.encode(Native.OS, to, inet6, a);
-            MemorySegment scratch = data.isDirect() ? null : a.allocate(Math.min(SCRATCH, Math.max(1, data.remaining())));
-            int flagsOut = Native.MSG_DONTWAIT | Native.MSG_NOSIGNAL;
-            do {
-                MemorySegment chunk;
-                int n = data.remaining();
-                if (data.isDirect()) {
-                    chunk = MemorySegment.ofBuffer(data);
-                } else {
-                    n = (int) Math.min(n, scratch.byteSize());
-                    MemorySegment.copy(MemorySegment.ofBuffer(data), 0, scratch, 0, n);
-                    chunk = scratch;
-                }
-                long w = addr == null ? Native.send(fd, chunk, n, flagsOut) : Native.sendTo(fd, chunk, n, flagsOut, addr);
-                if (w >= 0) {
-                    data.position(data.position() + (int) w);
-                    total += (int) w;
-                    if (type == SocketType.DATAGRAM) return total;
-                    continue;
-                }
-                int errno = Native.errno();
-                if (errno == Native.EINTR) continue;
-                if (errno != Native.EAGAIN) {
-                    throw new SocketErrorException("send", valid ? SocketError.fromErrno(errno)
-                            : SocketError.of(Kind.CLOSED), total, null);
-                }
-                if (timeoutNanos <= 0) {
-                    throw new SocketErrorException("send", SocketError.of(Kind.WOULD_BLOCK), total, null);
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || Native.poll(fd, Native.POLLOUT, (int) Math.max(1, left / 1_000_000)) == 0) {
-                    throw new SocketErrorException("send", SocketError.of(Kind.TIMED_OUT), total, null);
-                }
-                if (!valid) throw new SocketErrorException("send", SocketError.of(Kind.CLOSED), total, null);
-            } while (data.hasRemaining());
-        }
+        // No arena per call: direct buffers are sent from (their remembered segment), heap bytes through the
+        // thread's scratch buffer, so a steady stream of sends allocates nothing.
+        MemorySegment scratch = data.isDirect() ? null : Native.scratch();
+        MemorySegment addr = to == null ? null : SockAddr.encode(Native.OS, to, inet6, Native.scratchAddress());
+        int flagsOut = Native.MSG_DONTWAIT | Native.MSG_NOSIGNAL;
+        do {
+            MemorySegment chunk;
+            int n = data.remaining();
+            if (scratch == null) {
+                chunk = sendBuffer.of(data);
+            } else {
+                n = Math.min(n, Native.SCRATCH_SIZE);
+                copyHeap(data, scratch, n);
+                chunk = scratch;
+            }
+            long w = addr == null ? Native.send(fd, chunk, n, flagsOut) : Native.sendTo(fd, chunk, n, flagsOut, addr);
+            if (w >= 0) {
+                data.position(data.position() + (int) w);
+                total += (int) w;
+                if (type == SocketType.DATAGRAM) return total;
+                continue;
+            }
+            int errno = Native.errno();
+            if (errno == Native.EINTR) continue;
+            if (errno != Native.EAGAIN) {
+                throw new SocketErrorException("send", valid ? SocketError.fromErrno(errno)
+                        : SocketError.of(Kind.CLOSED), total, null);
+            }
+            if (timeoutNanos <= 0) {
+                throw new SocketErrorException("send", SocketError.of(Kind.WOULD_BLOCK), total, null);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || Native.poll(fd, Native.POLLOUT, (int) Math.max(1, left / 1_000_000)) == 0) {
+                throw new SocketErrorException("send", SocketError.of(Kind.TIMED_OUT), total, null);
+            }
+            if (!valid) throw new SocketErrorException("send", SocketError.of(Kind.CLOSED), total, null);
+        } while (data.hasRemaining());
         return total;
+    }
+
+    /** Copies {@code n} bytes at {@code heap}'s position to the start of {@code dst}. */
+    private static void copyHeap(ByteBuffer heap, MemorySegment dst, int n) {
+        if (heap.hasArray()) {
+            MemorySegment.copy(heap.array(), heap.arrayOffset() + heap.position(), dst, ValueLayout.JAVA_BYTE, 0, n);
+        } else {
+            MemorySegment.copy(MemorySegment.ofBuffer(heap), 0, dst, 0, n);   // read-only heap buffer
+        }
     }
 
     /** The write queue's way out: non-blocking sends on the descriptor. */
@@ -797,20 +801,18 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         if (conn != CONNECTED && conn != CONNECTING) {
             throw new SocketErrorException("receive", SocketError.of(Kind.NOT_CONNECTED));
         }
-        try (Arena a = Arena.ofConfined()) {
-            int want = Math.min(dst.remaining(), SCRATCH);
-            MemorySegment buf = a.allocate(Math.max(1, want));
-            long n = Native.recv(fd, buf, want, Native.MSG_DONTWAIT);
-            if (n > 0) {
-                MemorySegment.copy(buf, 0, MemorySegment.ofBuffer(dst), 0, n);
-                dst.position(dst.position() + (int) n);
-                return (int) n;
-            }
-            if (n == 0) return want == 0 ? 0 : -1;
-            int errno = Native.errno();
-            if (errno == Native.EAGAIN || errno == Native.EINTR) return 0;
-            throw new SocketErrorException("receive", SocketError.fromErrno(errno));
+        int want = Math.min(dst.remaining(), Native.SCRATCH_SIZE);
+        MemorySegment buf = Native.scratch();
+        long n = Native.recv(fd, buf, want, Native.MSG_DONTWAIT);
+        if (n > 0) {
+            MemorySegment.copy(buf, 0, MemorySegment.ofBuffer(dst), 0, n);
+            dst.position(dst.position() + (int) n);
+            return (int) n;
         }
+        if (n == 0) return want == 0 ? 0 : -1;
+        int errno = Native.errno();
+        if (errno == Native.EAGAIN || errno == Native.EINTR) return 0;
+        throw new SocketErrorException("receive", SocketError.fromErrno(errno));
     }
 
     @Override
@@ -1002,6 +1004,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         if (src != null) CF.CFRelease(src);
         CF.CFRelease(socketRef);
         queue.clear();
+        sendBuffer.clear();
         if (loop.inLoopThread()) {
             dropHeld();
         } else {

@@ -35,10 +35,10 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
             MemorySegment ctx = CFRunLoopTimerContext.allocate(a);
             CFRunLoopTimerContext.version(ctx, 0);
             CFRunLoopTimerContext.info(ctx, Registry.add(target));
-            CFRunLoopTimerContext.release(ctx, CfLoop.RELEASE_STUB);
+            CFRunLoopTimerContext.release(ctx, Upcalls.RELEASE);
             double fire = fireDate(delayNanos);
             MemorySegment t = CF.CFRunLoopTimerCreate(CF.kCFAllocatorDefault(), fire, intervalNanos / 1e9, 0, 0,
-                    loop.timerStub, ctx);
+                    Upcalls.TIMER, ctx);
             return MemorySegment.ofAddress(t.address());
         }
     }
@@ -70,14 +70,9 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
         watch();
     }
 
-    /** CFRunLoopTimerCallBack upcall. */
-    static void onFire(MemorySegment cfTimer, MemorySegment info) {
-        try {
-            Object target = Registry.get(info);
-            if (target instanceof CfTimer t) t.fire();
-        } catch (Throwable t) {
-            CfLoop.logQuietly("timer callback", t);
-        }
+    /** A timer's callout, through {@link Upcalls#TIMER}. */
+    static void onFire(long info) {
+        if (Registry.get(info) instanceof CfTimer t) t.fire();
     }
 
     private void fire() {
@@ -154,7 +149,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
 
     /** At the start of a run: the mode's timers that are due or nearly due re-arm it (see nudgeIfDue). */
     static void nudgeNearDue(CfLoop loop, RunLoop.Mode mode) {
-        if (!NUDGES) return;
+        if (!NUDGES || loop.timers.isEmpty()) return;
         for (CfTimer t : loop.timers) {
             if (t.activeIn(mode)) t.nudgeIfDue();
         }

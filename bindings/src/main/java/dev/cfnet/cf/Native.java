@@ -11,6 +11,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
@@ -90,6 +91,23 @@ final class Native {
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(symbol, fd, CAPTURE_ERRNO);
     }
+
+    /** A per-thread native buffer of {@link #SCRATCH_SIZE} bytes for copies on their way to or from the kernel. */
+    static MemorySegment scratch() {
+        return SCRATCH.get();
+    }
+
+    /** A per-thread allocator for one sockaddr at a time (each allocation reuses the same bytes). */
+    static SegmentAllocator scratchAddress() {
+        return SCRATCH_ADDRESS.get();
+    }
+
+    private static final ThreadLocal<SegmentAllocator> SCRATCH_ADDRESS = ThreadLocal.withInitial(
+            () -> SegmentAllocator.prefixAllocator(Arena.ofAuto().allocate(SockAddr.MAX_SIZE)));
+
+    static final int SCRATCH_SIZE = 64 * 1024;
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_SIZE));
 
     /** errno as the last call on this thread left it. */
     static int errno() {

@@ -56,8 +56,11 @@ final class Registry {
     }
 
     static Object get(MemorySegment info) {
-        if (info == null) return null;
-        long id = info.address();
+        return info == null ? null : get(info.address());
+    }
+
+    /** The object registered under an info pointer CF handed back; null for a stale or unknown one. */
+    static Object get(long id) {
         int slot = (int) id;
         int gen = (int) (id >>> 32);
         AtomicReferenceArray<Entry>[] p = pages;
@@ -67,9 +70,11 @@ final class Registry {
         return e != null && e.generation == gen ? e.value : null;
     }
 
-    static synchronized Object remove(MemorySegment info) {
-        if (info == null) return null;
-        long id = info.address();
+    static Object remove(MemorySegment info) {
+        return info == null ? null : remove(info.address());
+    }
+
+    static synchronized Object remove(long id) {
         int slot = (int) id;
         int gen = (int) (id >>> 32);
         int page = slot >>> PAGE_BITS;

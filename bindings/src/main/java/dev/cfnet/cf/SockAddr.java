@@ -1,7 +1,7 @@
 package dev.cfnet.cf;
 
 import dev.cfnet.spi.Os;
-import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
@@ -38,7 +38,7 @@ public final class SockAddr {
      * Encodes {@code a} for a socket of the given family. An IPv4 address on an IPv6 socket becomes its
      * IPv4-mapped IPv6 form (::ffff:a.b.c.d).
      */
-    public static MemorySegment encode(Os os, InetSocketAddress a, boolean inet6Socket, Arena arena) {
+    public static MemorySegment encode(Os os, InetSocketAddress a, boolean inet6Socket, SegmentAllocator arena) {
         InetAddress ip = a.getAddress();
         if (!inet6Socket) {
             if (!(ip instanceof Inet4Address)) {

@@ -73,10 +73,11 @@ class CfBindingsTest {
         MemorySegment info = Registry.add(target);
         int before = Registry.size();
         assertSame(target, Registry.get(info));
-        CFAllocatorReleaseCallBack.invoke(CfLoop.RELEASE_STUB, info);
+        // Called as CF calls it (jextract's pointer-typed descriptor) into the stub that takes addresses as longs.
+        CFAllocatorReleaseCallBack.invoke(Upcalls.RELEASE, info);
         assertNull(Registry.get(info));
         assertEquals(before - 1, Registry.size());
-        CFAllocatorReleaseCallBack.invoke(CfLoop.RELEASE_STUB, info);   // twice: nothing left, nothing thrown
+        CFAllocatorReleaseCallBack.invoke(Upcalls.RELEASE, info);   // twice: nothing left, nothing thrown
         assertTrue(MemorySegment.ofAddress(info.address()).address() > 0, "ids are small positive integers");
     }
 
@@ -84,21 +85,35 @@ class CfBindingsTest {
     void upcallsIgnoreIdsTheyDoNotKnow() {
         MemorySegment unknown = MemorySegment.ofAddress(Long.MAX_VALUE / 3);
         MemorySegment wrongKind = Registry.add("not a socket");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment socket = CFSocketCallBack.allocate(CfSocket::onCallout, arena);
+        try {
             for (MemorySegment info : new MemorySegment[] {unknown, wrongKind, MemorySegment.NULL}) {
                 for (long type : new long[] {1, 2, 3, 4, 8, 99}) {
-                    CFSocketCallBack.invoke(socket, MemorySegment.NULL, type, MemorySegment.NULL, MemorySegment.NULL,
-                            info);
+                    CFSocketCallBack.invoke(Upcalls.SOCKET, MemorySegment.NULL, type, MemorySegment.NULL,
+                            MemorySegment.NULL, info);
                 }
+                CFRunLoopTimerCallBack.invoke(Upcalls.TIMER, MemorySegment.NULL, info);
+                CFHostClientCallBack.invoke(Upcalls.HOST, MemorySegment.NULL, 0, MemorySegment.NULL, info);
+                dev.cfnet.cf.ffi.CFRunLoopSourceContext.perform.invoke(Upcalls.PERFORM, info);
             }
-            MemorySegment timer = CFRunLoopTimerCallBack.allocate(CfTimer::onFire, arena);
-            CFRunLoopTimerCallBack.invoke(timer, MemorySegment.NULL, unknown);
-            MemorySegment host = CFHostClientCallBack.allocate(CfResolution::onHostCallback, arena);
-            CFHostClientCallBack.invoke(host, MemorySegment.NULL, 0, MemorySegment.NULL, wrongKind);
         } finally {
             Registry.remove(wrongKind);
         }
+    }
+
+    @Test
+    void upcallDescriptorsAreJextractsWithPointersAsLongs() {
+        java.lang.foreign.FunctionDescriptor d = Upcalls.addressesAsLongs(CFSocketCallBack.descriptor());
+        assertEquals(CFSocketCallBack.descriptor().argumentLayouts().size(), d.argumentLayouts().size());
+        for (int i = 0; i < d.argumentLayouts().size(); i++) {
+            var original = CFSocketCallBack.descriptor().argumentLayouts().get(i);
+            var mapped = d.argumentLayouts().get(i);
+            assertEquals(original.byteSize(), mapped.byteSize(), "argument " + i + " keeps its size");
+            assertEquals(original instanceof java.lang.foreign.AddressLayout ? ValueLayout.JAVA_LONG : original,
+                    mapped, "argument " + i);
+        }
+        assertTrue(d.returnLayout().isEmpty());
+        assertEquals(java.util.Optional.of(ValueLayout.JAVA_LONG),
+                Upcalls.addressesAsLongs(dev.cfnet.cf.ffi.CF.CFDataGetBytePtr$descriptor()).returnLayout());
     }
 
     @Test
