@@ -116,9 +116,14 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         return f == StandardProtocolFamily.INET6 ? SockAddr.afInet6(Native.OS) : SockAddr.AF_INET;
     }
 
-    /** The callbacks asked of CF: the user's, plus WRITE (the write queue) and, on streams, CONNECT (its outcome). */
-    private static long cfTypes(int userTypes, SocketType type) {
-        return userTypes | WRITE | (type == SocketType.STREAM ? CONNECT : 0);
+    /**
+     * The callbacks asked of CF: the user's, plus WRITE (the write queue) and, on a stream that may still connect,
+     * CONNECT (its outcome). A connected or listening socket gets no CONNECT: CF would report a made-up connect for
+     * it at its first write readiness, one more callout per accepted connection.
+     */
+    private static long cfTypes(int userTypes, SocketType type, int conn) {
+        boolean mayConnect = type == SocketType.STREAM && (userTypes & 3) != ACCEPT && (conn == IDLE || conn == CONNECTING);
+        return userTypes | WRITE | (mayConnect ? CONNECT : 0);
     }
 
     private static MemorySegment context(Arena a, MemorySegment info) {
@@ -137,7 +142,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         MemorySegment s;
         int errno;
         try (Arena a = Arena.ofConfined()) {
-            s = Native.Cf.socketCreate(cfFamily(family), stream ? 1 : 2, stream ? 6 : 17, cfTypes(userTypes, type),
+            s = Native.Cf.socketCreate(cfFamily(family), stream ? 1 : 2, stream ? 6 : 17, cfTypes(userTypes, type, IDLE),
                     Upcalls.SOCKET, context(a, info));
             errno = Native.errno();
         }
@@ -185,7 +190,7 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
         MemorySegment info = Registry.add(holder);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment created = CF.CFSocketCreateWithNative(CF.kCFAllocatorDefault(), fd,
-                    cfTypes(userTypes, type), Upcalls.SOCKET, context(a, info));
+                    cfTypes(userTypes, type, conn), Upcalls.SOCKET, context(a, info));
             if (created.address() == 0) {
                 Registry.remove(info);
                 return null;
@@ -218,6 +223,9 @@ final class CfSocket extends ScheduledSource implements SocketDriver {
             src = MemorySegment.ofAddress(CF.CFSocketCreateRunLoopSource(CF.kCFAllocatorDefault(), s, 0).address());
             source = src;
             disabled = userDisabled & userTypes & ~WRITE;
+            // CF starts with WRITE armed; where nothing waits for it (no connect pending, none asked, nothing
+            // queued) it would only cost a callout. (Not while connecting: CF learns of the connect through it.)
+            if ((cfTypes(userTypes, type, conn) & CONNECT) == 0 && !userWrite && !queueNonEmpty()) disabled |= WRITE;
         }
         for (RunLoop.Mode m : modes()) CF.CFRunLoopAddSource(loop.rl, src, loop.modeString(m));
         if (disabled != 0) CF.CFSocketDisableCallBacks(socketRef, disabled);
