@@ -118,6 +118,9 @@ CF_LIBRARY ?=
 CF_INCLUDE ?= $(if $(CF_LIBRARY),$(abspath $(dir $(CF_LIBRARY))../include))
 BENCH_NATIVE := benchmarks/target/native
 BENCH_CFLAGS ?= -O2 -Wall -Wextra -pthread
+# Apple's CoreFoundation headers use blocks: clang -fblocks compiles them (and OpenCFLite's); gcc cannot.
+CF_CC ?= $(if $(shell command -v clang 2>/dev/null),clang,$(CC))
+CF_CFLAGS ?= $(if $(filter clang,$(CF_CC)),-fblocks)
 BENCH_JAVA_FLAGS = --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Djava.awt.headless=true \
   $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)")
 # 10,000 idle connections need ~10,200 descriptors in the benchmark JVM (their peers live in a child process).
@@ -127,13 +130,15 @@ bench-native:
 	@mkdir -p $(BENCH_NATIVE)
 	@for p in pingpong throughput connect; do \
 	  $(CC) $(BENCH_CFLAGS) -o $(BENCH_NATIVE)/$$p native/bench/$$p.c || exit 1; done
-	@rm -f $(BENCH_NATIVE)/cf_pingpong
-	@if [ "$$(uname)" = Darwin ]; then \
-	  $(CC) $(BENCH_CFLAGS) -o $(BENCH_NATIVE)/cf_pingpong native/bench/cf_pingpong.c -framework CoreFoundation; \
-	elif [ -n "$(CF_LIBRARY)" ] && [ -f "$(CF_INCLUDE)/CoreFoundation/CoreFoundation.h" ]; then \
-	  $(CC) $(BENCH_CFLAGS) -I"$(CF_INCLUDE)" -o $(BENCH_NATIVE)/cf_pingpong native/bench/cf_pingpong.c \
-	    "$(CF_LIBRARY)" -Wl,-rpath,"$(abspath $(dir $(CF_LIBRARY)))"; \
-	else echo "bench: no CoreFoundation headers (CF_LIBRARY/CF_INCLUDE unset): the C CFSocket row is skipped"; fi
+	@rm -f $(BENCH_NATIVE)/cf_pingpong $(BENCH_NATIVE)/cf_connect
+	@for p in cf_pingpong cf_connect; do \
+	  if [ "$$(uname)" = Darwin ]; then \
+	    $(CC) $(BENCH_CFLAGS) -o $(BENCH_NATIVE)/$$p native/bench/$$p.c -framework CoreFoundation || exit 1; \
+	  elif [ -n "$(CF_LIBRARY)" ] && [ -f "$(CF_INCLUDE)/CoreFoundation/CoreFoundation.h" ]; then \
+	    $(CF_CC) $(BENCH_CFLAGS) $(CF_CFLAGS) -isystem "$(CF_INCLUDE)" -o $(BENCH_NATIVE)/$$p native/bench/$$p.c \
+	      "$(CF_LIBRARY)" -Wl,-rpath,"$(abspath $(dir $(CF_LIBRARY)))" || exit 1; \
+	  else echo "bench: no CoreFoundation headers (CF_LIBRARY/CF_INCLUDE unset): the C CFSocket rows are skipped"; break; fi; \
+	done
 	@echo "C references built in $(BENCH_NATIVE)"
 
 # Writes latest.md and latest.png again from latest.json and latest-meta.json (after a change to the report).

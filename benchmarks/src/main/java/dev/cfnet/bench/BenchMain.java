@@ -130,6 +130,7 @@ public final class BenchMain {
         meta.addProperty("fdLimit", FdLimit.max());
         meta.addProperty("cfLibrary", cfLibrary);
         meta.addProperty("cfAvailable", Backend.CF.isAvailable());
+        meta.addProperty("cfImplementation", Backend.CF.implementation().orElse(""));
         meta.addProperty("forks", profile.forks());
         meta.addProperty("warmup", profile.warmupIterations() + " x " + profile.warmupMillis() + " ms");
         meta.addProperty("measurement", profile.iterations() + " x " + profile.iterationMillis() + " ms");

@@ -54,6 +54,10 @@ public final class NativeRunner {
                 Long.toString(profile.connectOps())));
         if (conn != null) rows.add(simpleRow("ConnectBench.connectReadClose", "thrpt", "c-blocking", conn,
                 "ops_per_s", "ops/s"));
+        JsonObject cfConn = runs("cf_connect", List.of(Long.toString(profile.connectWarmup()),
+                Long.toString(profile.connectOps())));
+        if (cfConn != null) rows.add(simpleRow("ConnectBench.connectReadClose", "thrpt", "c-cfsocket", cfConn,
+                "ops_per_s", "ops/s"));
         JsonObject cf = latency("cf_pingpong", List.of(pw, pi));
         if (cf != null) {
             rows.add(latencyRow("PingPongBench.roundTrip", "sample", "c-cfsocket", cf));

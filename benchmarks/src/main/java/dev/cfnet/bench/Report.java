@@ -292,8 +292,10 @@ public final class Report {
                 .append(str(meta, "minutes")).append(" min. Machine: ").append(str(meta, "cpus")).append(" CPUs (")
                 .append(str(meta, "cpuModel")).append("), ").append(str(meta, "os")).append(", ")
                 .append(str(meta, "jdk")).append(", descriptor limit ").append(str(meta, "fdLimit")).append(". ");
+        String cfImpl = meta.has("cfImplementation") ? str(meta, "cfImplementation") : "";
         b.append("CF backend: ").append(meta.has("cfAvailable") && meta.get("cfAvailable").getAsBoolean()
-                ? "CoreFoundation at `" + str(meta, "cfLibrary") + "`" : "not available here, so no CF rows").append('.');
+                ? (cfImpl.isEmpty() ? "CoreFoundation at `" + str(meta, "cfLibrary") + "`" : cfImpl)
+                + "; the C CFSocket rows ran on the same library" : "not available here, so no CF rows").append('.');
         if (meta.has("skipped") && !meta.getAsJsonArray("skipped").isEmpty()) {
             TreeMap<String, String> why = new TreeMap<>();
             for (var e : meta.getAsJsonArray("skipped")) {
@@ -369,6 +371,14 @@ public final class Report {
             t.add(new Target(cfText, "—", cf.isEmpty() ? "not measured (no cfnet-cf-park result: no CoreFoundation loaded?)"
                     : "not measured (cf_pingpong not built)"));
         }
+        Optional<Row> cfAlloc = find(rows, pp, "avgt", Impls.CFNET_CF_PARK, 0);
+        t.add(cfAlloc.map(x -> new Target("Allocation per TCP round trip: " + Impls.CFNET_CF_PARK + " ≤ 32 B",
+                        fmt(x.alloc() == null ? Double.NaN : x.alloc()) + " B/op",
+                        x.alloc() == null ? "not measured" : x.alloc() <= 32 ? "met" : "**NOT met**"))
+                .orElse(new Target("Allocation per TCP round trip: " + Impls.CFNET_CF_PARK + " ≤ 32 B", "—",
+                        "not measured (no CoreFoundation loaded?)")));
+        t.add(ratioTarget(rows, "CF backend: connect + first byte + close, cfnet-cf-park ≥ 0.8 × the C CFSocket "
+                + "program (conn/s)", Scenario.CONNECT, "thrpt", Impls.CFNET_CF_PARK, Impls.C_CFSOCKET, 0.8, true));
         StringBuilder md = new StringBuilder("## Targets\n\n");
         md.append("Measured in this run. ± is the ratio's error from JMH's 99.9% confidence intervals of both rows; where "
                 + "the limit lies within it, the run alone does not decide. Latency targets compare AverageTime rows and "
@@ -389,7 +399,7 @@ public final class Report {
         double x = a.get().value() / b.get().value();
         boolean met = atLeast ? x >= limit : x <= limit;
         double ex = ratioError(a.get(), b.get());
-        String u = s == Scenario.BULK ? " MB/s" : " µs";
+        String u = s == Scenario.BULK ? " MB/s" : s == Scenario.CONNECT ? " conn/s" : " µs";
         StringBuilder measured = new StringBuilder(String.format(Locale.ROOT, "%s vs %s%s = %.2f×",
                 fmt(a.get().value()), fmt(b.get().value()), u, x));
         if (ex > 0) measured.append(String.format(Locale.ROOT, " ± %.2f", ex));
