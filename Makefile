@@ -33,7 +33,7 @@ MACOS_SDK ?= $(shell xcrun --show-sdk-path 2>/dev/null)
 JEXTRACT_TARGET ?= x86_64-apple-macos11
 GEN_DIR := bindings/src/gen/java
 
-.PHONY: help jdk build test test-reliability test-nio test-cf clean bindings demo demo-jar bench bench-quick bench-native bench-report fuzz
+.PHONY: help jdk build test test-reliability test-nio test-cf clean bindings check-macos-sdk demo demo-jar bench bench-quick bench-native bench-report fuzz
 
 # make demo: the SMTP conversation against an embedded server; HOST=, PORT=, HELO=, BACKEND=, SCRIPT= for others.
 DEMO_JAR := demo/target/cfnet-demo.jar
@@ -49,6 +49,7 @@ help:
 	@echo "make test-reliability     the reliability suites at full size (CF_LIBRARY=P adds the CF backend)"
 	@echo "make build                compile and package without tests"
 	@echo "make bindings             regenerate the CF bindings with jextract (MACOS_SDK=..., JEXTRACT=...)"
+	@echo "make check-macos-sdk      check the CF backend's symbols (and bindings) against a macOS SDK (MACOS_SDK=...)"
 	@echo "make bench-quick          short benchmark run (< 5 min): benchmarks/results/latest.{json,md,png}"
 	@echo "make bench                full benchmark run (< 30 min); CF rows with CF_LIBRARY=/path/libCoreFoundation.so"
 	@echo "make bench-report         write latest.md and latest.png again from latest.json and latest-meta.json"
@@ -110,6 +111,27 @@ bindings:
 	    | { grep -v 'warning: Skipping' || true; }); \
 	  rm -rf "$(GEN_DIR)/dev/cfnet/cf/ffi"; mkdir -p "$(GEN_DIR)"; cp -R "$$tmp/out/." "$(GEN_DIR)/"; \
 	  echo "generated $$(find "$(GEN_DIR)" -name '*.java' | wc -l) files in $(GEN_DIR)/dev/cfnet/cf/ffi"
+
+# What can be checked of macOS without a Mac: every symbol the CF backend uses is exported by the SDK's text stubs
+# for x86_64 and arm64, and (with jextract) the bindings generated for each architecture equal the committed ones.
+check-macos-sdk:
+	$(NEED_JDK)
+	@[ -n "$(MACOS_SDK)" ] && [ -d "$(MACOS_SDK)/System/Library/Frameworks/CoreFoundation.framework" ] || { \
+	  echo "make check-macos-sdk needs MACOS_SDK=/path/to/MacOSX.sdk" >&2; exit 2; }
+	$(RUN_MVN) -q -pl bindings verify -Dtest=MacOsSdkTest -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dcfnet.macos.sdk="$(abspath $(MACOS_SDK))"
+	@echo "check-macos-sdk: every symbol the CF backend uses is exported for x86_64-macos and arm64-macos"
+	@if command -v "$(JEXTRACT)" >/dev/null; then \
+	  for t in x86_64-apple-macos11 arm64-apple-macos11; do \
+	    tmp=$$(mktemp -d); mkdir -p "$$tmp/repo"; cp -R Makefile native "$$tmp/repo/"; \
+	    $(MAKE) --no-print-directory -s -C "$$tmp/repo" bindings JEXTRACT_TARGET=$$t MACOS_SDK="$(abspath $(MACOS_SDK))" \
+	      JEXTRACT="$$(command -v $(JEXTRACT))" >/dev/null || { rm -rf "$$tmp"; exit 1; }; \
+	    if diff -r -q "$$tmp/repo/$(GEN_DIR)" "$(GEN_DIR)" >/dev/null; then \
+	      echo "check-macos-sdk: bindings generated for $$t equal the committed ones"; \
+	    else echo "check-macos-sdk: bindings generated for $$t DIFFER from the committed ones:" >&2; \
+	      diff -r -q "$$tmp/repo/$(GEN_DIR)" "$(GEN_DIR)" >&2; rm -rf "$$tmp"; exit 1; fi; \
+	    rm -rf "$$tmp"; done; \
+	else echo "check-macos-sdk: no jextract (JEXTRACT=...): the two architectures' bindings were not compared"; fi
 
 # ---- benchmarks (module benchmarks/, C references in native/bench/) ----------------------------------------------
 # CF_LIBRARY=/path/libCoreFoundation.so adds the CF rows off macOS; CF_INCLUDE (default: ../include beside it) is

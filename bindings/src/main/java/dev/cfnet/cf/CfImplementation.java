@@ -61,17 +61,20 @@ enum CfImplementation {
         return peeksEmptyReads;
     }
 
+    static final String APPLE_PROBE = "CFRunLoopTimerSetTolerance";
+    static final String VERSION_SYMBOL = "kCFCoreFoundationVersionNumber";
+
     /**
      * Which implementation a lookup over the loaded libraries is. CF-Lite 635, OpenCFLite's base, predates
      * CFRunLoopTimerSetTolerance (CF 855, OS X 10.9), which every Apple CoreFoundation since has, Linux's included.
      */
     static CfImplementation identify(SymbolLookup lookup) {
-        return lookup.find("CFRunLoopTimerSetTolerance").isPresent() ? APPLE : OPENCFLITE;
+        return lookup.find(APPLE_PROBE).isPresent() ? APPLE : OPENCFLITE;
     }
 
     /** kCFCoreFoundationVersionNumber where the library exports it (swift-corelibs' build does not). */
     static OptionalDouble versionNumber(SymbolLookup lookup) {
-        return lookup.find("kCFCoreFoundationVersionNumber")
+        return lookup.find(VERSION_SYMBOL)
                 .map(s -> OptionalDouble.of(s.reinterpret(8).get(ValueLayout.JAVA_DOUBLE, 0)))
                 .orElse(OptionalDouble.empty());
     }

@@ -27,6 +27,15 @@ public final class CfLibrary {
             "CFSocketEnableCallBacks", "CFSocketInvalidate", "CFDataCreate", "CFStringCreateWithCString",
             "CFRelease", "kCFRunLoopDefaultMode", "kCFRunLoopCommonModes");
 
+    static final String CFHOST_PROBE = "CFHostCreateWithName";
+
+    /** Every CoreFoundation and CFNetwork symbol the glue looks up itself, besides those of the bindings. */
+    static List<String> symbolsLookedUp() {
+        List<String> all = new ArrayList<>(REQUIRED);
+        all.addAll(List.of(CFHOST_PROBE, CfImplementation.APPLE_PROBE, CfImplementation.VERSION_SYMBOL));
+        return all;
+    }
+
     private static final Optional<String> UNAVAILABLE;
     private static final boolean HAS_CFHOST;
     private static final List<String> LOADED = new ArrayList<>();
@@ -43,7 +52,7 @@ public final class CfLibrary {
         }
         UNAVAILABLE = Optional.ofNullable(why);
         SymbolLookup loaded = SymbolLookup.loaderLookup();
-        HAS_CFHOST = why == null && loaded.find("CFHostCreateWithName").isPresent();
+        HAS_CFHOST = why == null && loaded.find(CFHOST_PROBE).isPresent();
         IMPL = why == null ? CfImplementation.identify(loaded) : CfImplementation.APPLE;
         DESCRIPTION = why == null ? IMPL.describe(CfImplementation.versionNumber(loaded))
                 + (HAS_CFHOST ? " with CFNetwork" : "") + " (" + String.join(File.pathSeparator, LOADED) + ")" : null;

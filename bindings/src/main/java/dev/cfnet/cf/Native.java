@@ -58,6 +58,9 @@ final class Native {
     static final int EINPROGRESS = MAC ? 36 : 115;
     static final int EBADF = 9;
 
+    /** The libc functions cfnet calls, in the order their handles were made (tests check them against SDKs). */
+    static final java.util.Set<String> LIBC_SYMBOLS = new java.util.LinkedHashSet<>();
+
     private static final MethodHandle SEND = libc("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
             JAVA_LONG, JAVA_INT));
     private static final MethodHandle SENDTO = libc("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
@@ -87,6 +90,7 @@ final class Native {
     }
 
     private static MethodHandle libc(String name, FunctionDescriptor fd) {
+        LIBC_SYMBOLS.add(name);
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(symbol, fd, CAPTURE_ERRNO);
