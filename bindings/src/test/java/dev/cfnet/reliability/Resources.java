@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /** What a process holds, for leak checks: descriptors, threads, heap after GC, direct memory; and the fd limit. */
-final class Resources {
+public final class Resources {
     private Resources() {
     }
 
@@ -86,8 +86,11 @@ final class Resources {
         return -1;
     }
 
+    /** This process's open descriptors: /proc/self/fd on Linux, /dev/fd on macOS. */
+    public static final Path FD_DIR = Files.isDirectory(Path.of("/proc/self/fd")) ? Path.of("/proc/self/fd") : Path.of("/dev/fd");
+
     static long fds() {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+        try (Stream<Path> s = Files.list(FD_DIR)) {
             return s.count();
         } catch (IOException e) {
             return -1;
