@@ -45,7 +45,7 @@ DEMO_ARGS = $(if $(HOST),--host "$(HOST)") $(if $(PORT),--port "$(PORT)") $(if $
 help:
 	@echo "make demo                 the SMTP demo against an embedded server (HOST=h PORT=p HELO=n BACKEND=nio|cf)"
 	@echo "make demo-jar             build demo/target/cfnet-demo.jar only (run it with demo/bin/cfnet-demo)"
-	@echo "make test                 build everything and run every test; ends with one line per reason for skips"
+	@echo "make test                 build and run every test (CF_LIBRARY=P: the CF half too); ends with why any skipped"
 	@echo "make test-nio             the contract suite (module bindings) on the NIO backend only"
 	@echo "make test-cf CF_LIBRARY=P the contract suite on the CF backend with the CoreFoundation at P"
 	@echo "make test-reliability     the reliability suites at full size (CF_LIBRARY=P adds the CF backend)"
@@ -84,9 +84,10 @@ define RUN_TESTS
 	  "$(JDK)/bin/java" tools/TestSummary.java --since $$start $(TEST_MODULES) || true; exit $$rc
 endef
 
+# CF_LIBRARY=/path/libCoreFoundation.so runs the CF half too (it skips, and says so, where no CoreFoundation loads).
 test:
 	$(NEED_JDK)
-	$(call RUN_TESTS,verify)
+	$(call RUN_TESTS,verify $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)"))
 
 demo-jar:
 	$(NEED_JDK)
