@@ -44,6 +44,34 @@ class ConnectingContractTest extends BackendTestBase {
     }
 
     @Test
+    void anAsynchronousConnectRightAfterCreateDispatchesWithoutAnError() throws Exception {
+        // The loop registers a new socket while its creator may be connecting it already; nothing in between may
+        // go wrong (the NIO loop saw an unconnected channel as connectable and logged a failed dispatch).
+        try (LogCapture log = LogCapture.cfnet();
+             java.net.ServerSocket server = new java.net.ServerSocket(0, 1000, Peers.v4())) {
+            Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) server.accept().close();
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            java.net.InetSocketAddress to = (java.net.InetSocketAddress) server.getLocalSocketAddress();
+            for (int i = 0; i < 1000; i++) {
+                Recorder r = new Recorder();
+                Socket s = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM, EnumSet.of(CONNECT), r);
+                s.connect(to, Duration.ZERO);
+                assertTrue(r.next(SocketEvent.Connected.class).succeeded(), "connect " + i);
+                s.invalidate();
+            }
+            server.close();
+            acceptor.join(5000);
+            assertEquals(java.util.List.of(), log.records().stream().map(x -> x.getLevel() + " " + x.getMessage()
+                    + " " + x.getThrown()).toList(), "nothing logged");
+        }
+    }
+
+    @Test
     void aFailedAsynchronousConnectLeavesASocketWithoutDataValidUntilInvalidated() throws Exception {
         Recorder r = new Recorder();
         Socket s = tcp(r, CONNECT, WRITE);
