@@ -33,25 +33,31 @@ MACOS_SDK ?= $(shell xcrun --show-sdk-path 2>/dev/null)
 JEXTRACT_TARGET ?= x86_64-apple-macos11
 GEN_DIR := bindings/src/gen/java
 
-.PHONY: help jdk build test test-reliability test-nio test-cf clean bindings check-macos-sdk demo demo-jar bench bench-quick bench-native bench-report fuzz
+.PHONY: help jdk build install test test-reliability test-nio test-cf doclint clean bindings check-macos-sdk demo demo-jar bench \
+  bench-quick bench-native bench-report fuzz
 
 # make demo: the SMTP conversation against an embedded server; HOST=, PORT=, HELO=, BACKEND=, SCRIPT= for others.
 DEMO_JAR := demo/target/cfnet-demo.jar
 DEMO_ARGS = $(if $(HOST),--host "$(HOST)") $(if $(PORT),--port "$(PORT)") $(if $(HELO),--helo "$(HELO)") \
   $(if $(BACKEND),--backend "$(BACKEND)") $(if $(SCRIPT),--script "$(SCRIPT)") $(if $(EHLO),--ehlo) \
   $(if $(TIMEOUT),--timeout "$(TIMEOUT)") $(if $(VERBOSE),--verbose)
-DEMO_JVM = $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)")
 
 help:
 	@echo "make demo                 the SMTP demo against an embedded server (HOST=h PORT=p HELO=n BACKEND=nio|cf)"
-	@echo "make test                 build everything and run every test (JDK: $(or $(JDK),none found))"
-	@echo "make test-cf CF_LIBRARY=P run the contract suite on the CF backend with the CoreFoundation at P"
+	@echo "make demo-jar             build demo/target/cfnet-demo.jar only (run it with demo/bin/cfnet-demo)"
+	@echo "make test                 build and run every test (CF_LIBRARY=P: the CF half too); ends with why any skipped"
+	@echo "make test-nio             the contract suite (module bindings) on the NIO backend only"
+	@echo "make test-cf CF_LIBRARY=P the contract suite on the CF backend with the CoreFoundation at P"
 	@echo "make test-reliability     the reliability suites at full size (CF_LIBRARY=P adds the CF backend)"
+	@echo "make doclint              javadoc -Xdoclint:all on the API packages; fails on any warning"
 	@echo "make build                compile and package without tests"
+	@echo "make install              install the library and its parent POM into ~/.m2 for your own projects"
+	@echo "make jdk                  print the JDK >= 25 the Makefile uses (JDK: $(or $(JDK),none found))"
 	@echo "make bindings             regenerate the CF bindings with jextract (MACOS_SDK=..., JEXTRACT=...)"
 	@echo "make check-macos-sdk      check the CF backend's symbols (and bindings) against a macOS SDK (MACOS_SDK=...)"
 	@echo "make bench-quick          short benchmark run (< 5 min): benchmarks/results/latest.{json,md,png}"
 	@echo "make bench                full benchmark run (< 30 min); CF rows with CF_LIBRARY=/path/libCoreFoundation.so"
+	@echo "make bench-native         build the C reference programs of the benchmarks only (benchmarks/target/native)"
 	@echo "make bench-report         write latest.md and latest.png again from latest.json and latest-meta.json"
 	@echo "make fuzz                 fuzz the SMTP reply and script parsers with Jazzer, FUZZ_RUNS=$(FUZZ_RUNS) executions each"
 	@echo "make clean                remove build output"
@@ -64,33 +70,64 @@ build:
 	$(NEED_JDK)
 	$(RUN_MVN) -DskipTests package
 
-# CF_LIBRARY=/path/libCoreFoundation.so runs the CF half of every suite too (skipped without a CoreFoundation).
+# The library, its sources and javadoc jars, and the parent POM that its POM names (-am brings the parent).
+install:
+	$(NEED_JDK)
+	$(RUN_MVN) -q -pl bindings -am -DskipTests install
+	@echo "installed dev.cfnet:cfnet:$$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1) into the local Maven repository"
+
+# Runs Maven with the arguments given, then prints the totals, one line per skip reason and the failed tests from
+# the surefire reports this run wrote; the exit status is Maven's.
+TEST_MODULES := bindings demo benchmarks
+define RUN_TESTS
+	@echo '$(RUN_MVN) $(1)'
+	@start=$$(date +%s); $(RUN_MVN) $(1); rc=$$?; \
+	  "$(JDK)/bin/java" tools/TestSummary.java --since $$start $(TEST_MODULES) || true; exit $$rc
+endef
+
+# CF_LIBRARY=/path/libCoreFoundation.so runs the CF half too (it skips, and says so, where no CoreFoundation loads).
 test:
 	$(NEED_JDK)
-	$(RUN_MVN) verify $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)")
+	$(call RUN_TESTS,verify $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)"))
 
 demo-jar:
 	$(NEED_JDK)
 	$(RUN_MVN) -q -pl demo -am -DskipTests package
 
+# The launcher picks a JDK >= 25 itself; JAVA_HOME hands it the one this Makefile found.
 demo: demo-jar
-	@"$(JDK)/bin/java" $(DEMO_JVM) -jar $(DEMO_JAR) smtp $(DEMO_ARGS)
+	@JAVA_HOME="$(JDK)" CF_LIBRARY="$(CF_LIBRARY)" demo/bin/cfnet-demo smtp $(DEMO_ARGS)
 
 # The reliability suites at full size (100,000 cycles, 1 GiB, 10,000 connections); make test runs them bounded.
 test-reliability:
 	$(NEED_JDK)
-	$(RUN_MVN) verify -Dgroups=reliability -Dcfnet.reliability=full -Dsurefire.failIfNoSpecifiedTests=false \
-	  $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)")
+	$(call RUN_TESTS,verify -Dgroups=reliability -Dcfnet.reliability=full -Dsurefire.failIfNoSpecifiedTests=false \
+	  $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)"))
 
 # The contract suite on one backend only.
 test-nio:
 	$(NEED_JDK)
-	$(RUN_MVN) -pl bindings verify -Dcfnet.backend=nio
+	$(call RUN_TESTS,-pl bindings verify -Dcfnet.backend=nio)
 
 test-cf:
 	$(NEED_JDK)
 	@[ -n "$(CF_LIBRARY)" ] || [ "$$(uname)" = Darwin ] || { echo "make test-cf needs CF_LIBRARY=/path/to/libCoreFoundation.so off macOS" >&2; exit 2; }
-	$(RUN_MVN) -pl bindings verify -Dcfnet.backend=cf -Dcfnet.cf.library="$(CF_LIBRARY)"
+	$(call RUN_TESTS,-pl bindings verify -Dcfnet.backend=cf -Dcfnet.cf.library="$(CF_LIBRARY)")
+
+# javadoc -Xdoclint:all over the packages module-info exports, but the generated bindings: what the javadoc jar
+# documents. Prints the count; any warning or error fails.
+DOCLINT_EXCLUDE := dev.cfnet.cf.ffi
+doclint:
+	$(NEED_JDK)
+	@pkgs=$$(sed -n 's/^[[:space:]]*exports[[:space:]]\{1,\}\([A-Za-z0-9_.]*\)[[:space:]]*;.*/\1/p' \
+	    bindings/src/main/java/module-info.java | grep -vxF '$(DOCLINT_EXCLUDE)'); \
+	  out=$$(mktemp -d); trap 'rm -rf "$$out"' EXIT; \
+	  "$(JDK)/bin/javadoc" -Xdoclint:all -Xmaxwarns 100000 -Xmaxerrs 100000 -quiet -d "$$out/html" \
+	    --source-path bindings/src/main/java:bindings/src/gen/java $$pkgs > "$$out/log" 2>&1; rc=$$?; \
+	  grep -E ': (warning|error):' -A2 "$$out/log"; \
+	  w=$$(grep -c ': warning:' "$$out/log"); e=$$(grep -c ': error:' "$$out/log"); \
+	  echo "doclint: $$w warnings, $$e errors in $$(echo $$pkgs)"; \
+	  [ $$rc -eq 0 ] && [ $$w -eq 0 ] && [ $$e -eq 0 ] || { [ $$w -gt 0 ] || [ $$e -gt 0 ] || cat "$$out/log"; exit 1; }
 
 clean:
 	$(NEED_JDK)
@@ -200,7 +237,7 @@ fuzz:
 	  log="demo/target/fuzz-$${t/\#/-}.log"; start=$$(date +%s); \
 	  echo "fuzz: $$t, $(FUZZ_RUNS) executions (at most $(FUZZ_MAX_TIME)); log in $$log"; \
 	  JAZZER_FUZZ=1 $(RUN_MVN) -pl demo -am verify -Dtest="$$t" -Dsurefire.failIfNoSpecifiedTests=false \
-	    -Djazzer.max_executions=$(FUZZ_RUNS) -Djazzer.max_duration=$(FUZZ_MAX_TIME) > "$$log" 2>&1; rc=$$?; \
+	    -Djazzer.hooks=true -Djazzer.max_executions=$(FUZZ_RUNS) -Djazzer.max_duration=$(FUZZ_MAX_TIME) > "$$log" 2>&1; rc=$$?; \
 	  summary=$$(grep -a '^Done [0-9]* runs' "$$log" | tail -1); \
 	  echo "fuzz: $$t: $${summary:-no libFuzzer summary in the log} ($$(( $$(date +%s) - start )) s with the build)"; \
 	  if [ $$rc -ne 0 ]; then \

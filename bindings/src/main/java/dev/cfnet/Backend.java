@@ -21,12 +21,20 @@ public enum Backend {
     /** System property that picks the backend: {@code nio} or {@code cf}. */
     public static final String PROPERTY = "cfnet.backend";
 
-    /** True when this backend can run here. */
+    /**
+     * True when this backend can run here. For CF this loads CoreFoundation on first use.
+     *
+     * @return whether loops of this backend can start
+     */
     public boolean isAvailable() {
         return unavailableReason().isEmpty();
     }
 
-    /** Why this backend cannot run here; empty when it can. */
+    /**
+     * Why this backend cannot run here; empty when it can.
+     *
+     * @return the reason, saying what to install or pass (e.g. {@code -Dcfnet.cf.library}), or empty
+     */
     public Optional<String> unavailableReason() {
         return provider().unavailableReason();
     }
@@ -50,6 +58,7 @@ public enum Backend {
     /**
      * The backend to use: {@code -Dcfnet.backend} when set; else CF on macOS when it loads; else NIO.
      *
+     * @return the backend {@link RunLoop#start(String)} and {@link RunLoop#current()} use
      * @throws IllegalArgumentException when the property names no backend
      * @throws IllegalStateException    when the property names a backend that cannot run here
      */

@@ -27,17 +27,30 @@ public enum CallBackType {
         this.cfValue = cfValue;
     }
 
-    /** The {@code CFSocketCallBackType} value. */
+    /**
+     * The {@code CFSocketCallBackType} value.
+     *
+     * @return 1, 2, 3, 4 or 8
+     */
     public int cfValue() {
         return cfValue;
     }
 
-    /** True for READ, ACCEPT and DATA. */
+    /**
+     * True for READ, ACCEPT and DATA.
+     *
+     * @return whether this is one of the mutually exclusive read types
+     */
     public boolean isReadType() {
         return this == READ || this == ACCEPT || this == DATA;
     }
 
-    /** The CF bit mask of a set of types (DATA counts as 3, as in CF). */
+    /**
+     * The CF bit mask of a set of types (DATA counts as 3, as in CF).
+     *
+     * @param types the callback types
+     * @return their values or-ed together
+     */
     public static int toBits(Set<CallBackType> types) {
         int bits = 0;
         for (CallBackType t : types) {
@@ -46,7 +59,12 @@ public enum CallBackType {
         return bits;
     }
 
-    /** The types in a CF bit mask; the two low bits name one read type (1 READ, 2 ACCEPT, 3 DATA). */
+    /**
+     * The types in a CF bit mask; the two low bits name one read type (1 READ, 2 ACCEPT, 3 DATA).
+     *
+     * @param bits a {@code CFOptionFlags} mask of callback types
+     * @return a new, modifiable set of the types in it
+     */
     public static Set<CallBackType> fromBits(int bits) {
         EnumSet<CallBackType> set = EnumSet.noneOf(CallBackType.class);
         switch (bits & 3) {

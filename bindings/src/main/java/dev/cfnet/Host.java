@@ -34,12 +34,20 @@ public final class Host {
             return this;
         }
 
-        /** The name being resolved (IDNs in their ASCII form). */
+        /**
+         * The name being resolved.
+         *
+         * @return the name as checked by {@link Host#checkName} (IDNs in their ASCII form)
+         */
         public String name() {
             return name;
         }
 
-        /** True until the result was delivered or the resolution cancelled. */
+        /**
+         * True until the result was delivered or the resolution cancelled.
+         *
+         * @return whether the callback may still run
+         */
         public boolean isPending() {
             return driver.isPending();
         }
@@ -74,7 +82,13 @@ public final class Host {
      * Resolves {@code name} to all its addresses, IPv6 and IPv4; the result arrives on {@code loop}'s thread.
      * Address literals ({@code 127.0.0.1}, {@code ::1}, {@code [::1]}) resolve without asking any resolver.
      *
+     * @param loop     the loop whose thread runs {@code callback}
+     * @param name     a host name or address literal
+     * @param callback gets the {@link ResolveResult}: {@link ResolveResult.Resolved} or {@link ResolveResult.Failed}
+     * @return the resolution, a source of {@code loop} until the result is delivered; {@link Resolution#cancel()}
+     *         stops it
      * @throws IllegalArgumentException the name is not a syntactically valid host name or address
+     * @throws IllegalStateException    the loop is closed
      */
     public static Resolution resolve(RunLoop loop, String name, Consumer<ResolveResult> callback) {
         Objects.requireNonNull(loop, "loop");
@@ -88,8 +102,15 @@ public final class Host {
 
     /**
      * {@link #resolve} as a future, completed on the loop thread with the addresses, or exceptionally with an
-     * {@link UnknownHostException} whose message carries the {@link ResolveError}. Cancelling the future cancels the
-     * resolution.
+     * {@link UnknownHostException} whose message is the name and the {@link ResolveError}
+     * ({@code "mail.example.invalid: Name or service not known (NOT_FOUND, code -2)"}). Cancelling the future
+     * cancels the resolution.
+     *
+     * @param loop the loop whose thread completes the future
+     * @param name a host name or address literal
+     * @return the name's addresses, IPv6 and IPv4, in the resolver's order
+     * @throws IllegalArgumentException the name is not a syntactically valid host name or address
+     * @throws IllegalStateException    the loop is closed
      */
     public static CompletableFuture<List<InetAddress>> resolveAsync(RunLoop loop, String name) {
         CompletableFuture<List<InetAddress>> future = new CompletableFuture<>();
@@ -110,6 +131,8 @@ public final class Host {
      * Checks a host name or address literal and returns the form to resolve: brackets stripped from IPv6
      * literals, internationalised names in ASCII (punycode).
      *
+     * @param name a host name or address literal, as a user typed it
+     * @return the name to resolve
      * @throws IllegalArgumentException with what is wrong with it
      */
     public static String checkName(String name) {
@@ -187,7 +210,12 @@ public final class Host {
         return s.length() > 80 ? b + "..." : b.toString();
     }
 
-    /** True for a textual IPv4 address (dotted quad). */
+    /**
+     * True for a textual IPv4 address (dotted quad).
+     *
+     * @param s any text
+     * @return whether {@code s} is four decimal numbers from 0 to 255 separated by dots
+     */
     public static boolean isIpv4Literal(String s) {
         String[] parts = s.split("\\.", -1);
         if (parts.length != 4) return false;
@@ -201,7 +229,12 @@ public final class Host {
         return true;
     }
 
-    /** True for a textual IPv6 address (with an optional %scope). */
+    /**
+     * True for a textual IPv6 address (with an optional %scope), without brackets.
+     *
+     * @param s any text
+     * @return whether {@code s} is an IPv6 address; never asks a resolver
+     */
     public static boolean isIpv6Literal(String s) {
         if (s.indexOf(':') < 0) return false;
         String addr = s;

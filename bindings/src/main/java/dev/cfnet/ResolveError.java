@@ -5,9 +5,14 @@ import java.util.Objects;
 /**
  * Why a name did not resolve. {@code code} is the resolver's own code where it gives one (getaddrinfo's EAI_*
  * value or CFStreamError's error), else 0.
+ *
+ * @param kind    what went wrong, portably
+ * @param code    the resolver's own code, or 0
+ * @param message the resolver's words, without the name (the result that carries this error names it)
  */
 public record ResolveError(Kind kind, int code, String message) {
 
+    /** What went wrong, portably. */
     public enum Kind {
         /** The name does not exist, or has no address (EAI_NONAME, NXDOMAIN). */
         NOT_FOUND,
@@ -17,6 +22,13 @@ public record ResolveError(Kind kind, int code, String message) {
         OTHER
     }
 
+    /**
+     * An error from its fields.
+     *
+     * @param kind    what went wrong
+     * @param code    the resolver's own code, or 0
+     * @param message the resolver's words
+     */
     public ResolveError {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(message, "message");

@@ -46,6 +46,11 @@ public final class RunLoop implements Executor, AutoCloseable {
             this.cfValue = cfValue;
         }
 
+        /**
+         * The {@code CFRunLoopRunResult} value.
+         *
+         * @return 1, 2, 3 or 4
+         */
         public int cfValue() {
             return cfValue;
         }
@@ -54,6 +59,8 @@ public final class RunLoop implements Executor, AutoCloseable {
     /**
      * A run loop mode: a loop running in a mode serves only the sources scheduled in it. {@link #COMMON} is the
      * set of common modes (initially just {@link #DEFAULT}; see {@link #addCommonMode}).
+     *
+     * @param name the mode's name; modes with the same name are the same mode
      */
     public record Mode(String name) {
         /** kCFRunLoopDefaultMode. */
@@ -61,6 +68,12 @@ public final class RunLoop implements Executor, AutoCloseable {
         /** kCFRunLoopCommonModes. */
         public static final Mode COMMON = new Mode("kCFRunLoopCommonModes");
 
+        /**
+         * A mode from its name.
+         *
+         * @param name the mode's name
+         * @throws IllegalArgumentException when {@code name} is blank
+         */
         public Mode {
             Objects.requireNonNull(name, "name");
             if (name.isBlank()) {
@@ -95,6 +108,7 @@ public final class RunLoop implements Executor, AutoCloseable {
      * (AppKit) thread, which whoever owns it runs. cfnet schedules sources on it; it never runs it except when
      * {@link #runInMode} is called on that thread.
      *
+     * @return a loop that schedules on the main CFRunLoop
      * @throws IllegalStateException when the CF backend is not available
      */
     public static RunLoop main() {
@@ -105,6 +119,11 @@ public final class RunLoop implements Executor, AutoCloseable {
     /**
      * Adopts a CFRunLoopRef handed over by other native code, CF backend only; cfnet schedules its sources there
      * and retains the run loop until {@link #close()}.
+     *
+     * @param name      a name for the loop (logs, {@link #toString()})
+     * @param cfRunLoop a {@code CFRunLoopRef}
+     * @return a loop that schedules on that CFRunLoop; the native code that owns it runs it
+     * @throws IllegalStateException when the CF backend is not available
      */
     public static RunLoop adopt(String name, java.lang.foreign.MemorySegment cfRunLoop) {
         checkName(name);
@@ -113,17 +132,40 @@ public final class RunLoop implements Executor, AutoCloseable {
         return new RunLoop(name, Backend.CF, l -> Backend.CF.provider().adopt(l, cfRunLoop));
     }
 
-    /** Starts a loop on a new library-owned (daemon) thread named {@code name}, with the preferred backend. */
+    /**
+     * Starts a loop on a new library-owned (daemon) thread named {@code name}, with the preferred backend
+     * ({@link Backend#preferred()}). Close it when done: {@link #close()} invalidates what is on it and ends the
+     * thread.
+     *
+     * @param name the loop's and its thread's name
+     * @return the running loop
+     * @throws IllegalStateException when {@code -Dcfnet.backend} names a backend that cannot run here
+     */
     public static RunLoop start(String name) {
         return start(name, Backend.preferred(), IdleStrategy.park());
     }
 
-    /** Starts a loop on a new library-owned thread with the given backend. */
+    /**
+     * Starts a loop on a new library-owned thread with the given backend.
+     *
+     * @param name    the loop's and its thread's name
+     * @param backend the backend for everything scheduled on the loop
+     * @return the running loop
+     * @throws IllegalStateException when the backend is not available ({@link Backend#unavailableReason()})
+     */
     public static RunLoop start(String name, Backend backend) {
         return start(name, backend, IdleStrategy.park());
     }
 
-    /** Starts a loop on a new library-owned thread with the given backend and idle strategy. */
+    /**
+     * Starts a loop on a new library-owned thread with the given backend and idle strategy.
+     *
+     * @param name    the loop's and its thread's name
+     * @param backend the backend for everything scheduled on the loop
+     * @param idle    what the loop does when it has nothing to do
+     * @return the running loop
+     * @throws IllegalStateException when the backend is not available ({@link Backend#unavailableReason()})
+     */
     public static RunLoop start(String name, Backend backend, IdleStrategy idle) {
         checkName(name);
         Objects.requireNonNull(backend, "backend");
@@ -152,7 +194,13 @@ public final class RunLoop implements Executor, AutoCloseable {
         }
     }
 
-    /** This thread's loop, made on first use with the preferred backend. */
+    /**
+     * This thread's loop, made on first use with the preferred backend. The thread runs it with {@link #run()} or
+     * {@link #runInMode}.
+     *
+     * @return the calling thread's loop
+     * @throws IllegalStateException when {@code -Dcfnet.backend} names a backend that cannot run here
+     */
     public static RunLoop current() {
         RunLoop loop = CURRENT.get();
         if (loop != null && !loop.closed) {
@@ -164,7 +212,10 @@ public final class RunLoop implements Executor, AutoCloseable {
     /**
      * This thread's loop, made on first use with {@code backend}.
      *
-     * @throws IllegalStateException if this thread already has a loop of another backend
+     * @param backend the backend of a loop made now
+     * @return the calling thread's loop
+     * @throws IllegalStateException if this thread already has a loop of another backend, or the backend is not
+     *                               available
      */
     public static RunLoop current(Backend backend) {
         Objects.requireNonNull(backend, "backend");
@@ -186,7 +237,10 @@ public final class RunLoop implements Executor, AutoCloseable {
     /**
      * Like {@link #current()} with an idle strategy for a new loop.
      *
-     * @throws IllegalStateException if this thread already has a loop
+     * @param backend the backend of the new loop
+     * @param idle    what the loop does when it has nothing to do
+     * @return the calling thread's new loop
+     * @throws IllegalStateException if this thread already has a loop, or the backend is not available
      */
     public static RunLoop current(Backend backend, IdleStrategy idle) {
         Objects.requireNonNull(backend, "backend");
@@ -245,7 +299,10 @@ public final class RunLoop implements Executor, AutoCloseable {
      * Runs the loop once in {@code mode}, as CFRunLoopRunInMode: until stopped, until the mode is empty, until the
      * timeout passes, or (with {@code returnAfterSourceHandled}) until one source was handled.
      *
-     * @param timeout zero or negative: handle what is ready and return
+     * @param mode                     the mode to run in; not {@link Mode#COMMON}
+     * @param timeout                  zero or negative: handle what is ready and return
+     * @param returnAfterSourceHandled return after the first source handled
+     * @return why the run returned
      * @throws IllegalStateException on another thread than the loop's, on a library-owned loop, or when called from
      *                               inside one of this loop's callbacks
      */
@@ -292,17 +349,29 @@ public final class RunLoop implements Executor, AutoCloseable {
         driver.wakeUp();
     }
 
-    /** True while the loop sleeps waiting for an event. */
+    /**
+     * True while the loop sleeps waiting for an event.
+     *
+     * @return whether the loop's thread is blocked waiting
+     */
     public boolean isWaiting() {
         return driver.isWaiting();
     }
 
-    /** The mode the loop runs in now; null when it is not running. */
+    /**
+     * The mode the loop runs in now.
+     *
+     * @return the mode, or null when the loop is not running
+     */
     public Mode currentMode() {
         return driver.currentMode();
     }
 
-    /** Adds a mode to the common modes: sources scheduled in {@link Mode#COMMON} then also run in it. */
+    /**
+     * Adds a mode to the common modes: sources scheduled in {@link Mode#COMMON} then also run in it.
+     *
+     * @param mode the mode to add; not {@link Mode#COMMON} itself
+     */
     public void addCommonMode(Mode mode) {
         Objects.requireNonNull(mode, "mode");
         if (mode.equals(Mode.COMMON)) {
@@ -325,7 +394,14 @@ public final class RunLoop implements Executor, AutoCloseable {
         driver.execute(task);
     }
 
-    /** Runs {@code task} on the loop thread and completes the future with its result. Any thread. */
+    /**
+     * Runs {@code task} on the loop thread and completes the future with its result. Any thread.
+     *
+     * @param <T>  the result type
+     * @param task the task
+     * @return completed with what {@code task} returns, or exceptionally with what it throws
+     * @throws RejectedExecutionException once the loop is closed
+     */
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         CompletableFuture<T> f = new CompletableFuture<>();
@@ -339,7 +415,15 @@ public final class RunLoop implements Executor, AutoCloseable {
         return f;
     }
 
-    /** A one-shot timer on the default mode, as CFRunLoopTimerCreate with interval 0. Any thread. */
+    /**
+     * A one-shot timer on the default mode, as CFRunLoopTimerCreate with interval 0. Any thread.
+     *
+     * @param delay from now; zero fires as soon as the loop gets to it
+     * @param task  runs on the loop thread
+     * @return the timer, valid until it fired or is invalidated
+     * @throws IllegalArgumentException when {@code delay} is negative
+     * @throws IllegalStateException    once the loop is closed
+     */
     public Timer schedule(Duration delay, Runnable task) {
         return Timer.create(this, delay, Duration.ZERO, task);
     }
@@ -347,6 +431,13 @@ public final class RunLoop implements Executor, AutoCloseable {
     /**
      * A repeating timer on the default mode. Like CF's, it fires at fixed intervals from the first firing; when it
      * falls behind, it skips the firings it missed rather than bunching them. Any thread.
+     *
+     * @param delay    until the first firing
+     * @param interval between firings; more than zero
+     * @param task     runs on the loop thread at every firing
+     * @return the timer, valid until invalidated
+     * @throws IllegalArgumentException when {@code delay} is negative or {@code interval} is not positive
+     * @throws IllegalStateException    once the loop is closed
      */
     public Timer scheduleRepeating(Duration delay, Duration interval, Runnable task) {
         Objects.requireNonNull(interval, "interval");
@@ -356,47 +447,84 @@ public final class RunLoop implements Executor, AutoCloseable {
         return Timer.create(this, delay, interval, task);
     }
 
-    /** The handler of exceptions thrown by callbacks on this loop. */
+    /**
+     * The handler of exceptions thrown by callbacks on this loop.
+     *
+     * @return the handler; {@link CallbackErrorHandler#logAndInvalidate()} unless replaced
+     */
     public CallbackErrorHandler errorHandler() {
         return errorHandler;
     }
 
-    /** Replaces the handler of exceptions thrown by callbacks on this loop. */
+    /**
+     * Replaces the handler of exceptions thrown by callbacks on this loop. Any thread; it applies to the next
+     * callback that throws.
+     *
+     * @param handler the new handler
+     */
     public void setErrorHandler(CallbackErrorHandler handler) {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
 
-    /** The loop's name (a started loop's thread has the same name). */
+    /**
+     * The loop's name (a started loop's thread has the same name).
+     *
+     * @return the name given when the loop was made
+     */
     public String name() {
         return name;
     }
 
-    /** The backend behind this loop. */
+    /**
+     * The backend behind this loop.
+     *
+     * @return NIO or CF
+     */
     public Backend backend() {
         return backend;
     }
 
-    /** The thread that runs this loop. */
+    /**
+     * The thread that runs this loop.
+     *
+     * @return the thread; null for an adopted CFRunLoop whose thread cfnet does not know yet
+     */
     public Thread thread() {
         return driver.thread();
     }
 
-    /** True when called on this loop's thread. */
+    /**
+     * True when called on this loop's thread.
+     *
+     * @return whether the calling thread runs this loop
+     */
     public boolean inLoopThread() {
         return driver.inLoopThread();
     }
 
-    /** Valid sources (sockets, timers, resolutions) scheduled on this loop. */
+    /**
+     * Valid sources (sockets, timers, resolutions) scheduled on this loop.
+     *
+     * @return how many there are now
+     */
     public int sourceCount() {
         return driver.sourceCount();
     }
 
-    /** The idle strategy of this loop. */
+    /**
+     * The idle strategy of this loop.
+     *
+     * @return what the loop does when it has nothing to do
+     */
     public IdleStrategy idleStrategy() {
         return driver.idleStrategy();
     }
 
-    /** True once {@link #close()} was called. */
+    /**
+     * True once {@link #close()} was called.
+     *
+     * @return whether the loop is closed
+     */
     public boolean isClosed() {
         return closed;
     }

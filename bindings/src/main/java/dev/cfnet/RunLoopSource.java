@@ -7,10 +7,20 @@ package dev.cfnet;
  */
 public interface RunLoopSource extends AutoCloseable {
 
-    /** The loop the source is scheduled on. */
+    /**
+     * The loop the source is scheduled on.
+     *
+     * @return the loop whose thread runs the source's callbacks
+     */
     RunLoop loop();
 
-    /** True until invalidated. */
+    /**
+     * True until invalidated: by {@link #invalidate()}, by the loop's {@link RunLoop#close()}, or by the source
+     * itself (a one-shot timer after it fired, a resolution once its result was delivered, a stream socket after end
+     * of stream).
+     *
+     * @return whether the source is still scheduled
+     */
     boolean isValid();
 
     /** Removes the source from its loop and releases what it holds. */

@@ -36,6 +36,22 @@ import java.util.Set;
  *   <li>Empty DATA on a stream socket means end of stream or a read error; the socket is invalidated after that
  *       callback.</li>
  *   <li>Callbacks run on the loop thread one at a time; none starts after {@link #invalidate()} returned.</li>
+ *   <li>A {@link SocketEvent.Data} event's bytes are only valid during its callback: the loop reuses the buffer
+ *       for the next event. Copy what you keep ({@link SocketEvent.Data#toByteArray()}).</li>
+ * </ul>
+ *
+ * <h2>Connecting and writing</h2>
+ * <ul>
+ *   <li>{@link #write} works before the connection is up: the bytes are queued and go out, in order, once the
+ *       connect succeeds. If the connect fails they are never sent.</li>
+ *   <li>A failed asynchronous connect ({@link #connect} with a zero timeout) reports {@link SocketEvent.Connected}
+ *       with the error, and then, as CF does: a socket with DATA gets an empty {@link SocketEvent.Data} carrying the
+ *       same error and is invalidated after that callback; a socket with READ gets {@link SocketEvent.Readable},
+ *       and {@link #receive} throws the error; any other socket gets nothing more. Those last two <em>stay
+ *       valid</em> ({@link #isValid()} is true) until you {@link #invalidate()} them: {@link #write} and
+ *       {@link #send} throw {@link SocketError.Kind#NOT_CONNECTED}, and {@link #connect} cannot be called again.
+ *       Invalidate the socket in the CONNECT callback when it failed, and make a new one to retry.</li>
+ *   <li>A waiting connect (positive timeout) that fails throws and invalidates the socket.</li>
  * </ul>
  *
  * <p>All methods are safe from any thread. {@link #enableCallBacks}/{@link #disableCallBacks} called inside a
@@ -74,9 +90,15 @@ public final class Socket implements RunLoopSource {
      * Creates a socket on {@code loop}, as CFSocketCreate + CFSocketCreateRunLoopSource + CFRunLoopAddSource (the
      * library schedules it in the default mode when it is connected or bound, as the CF idiom does).
      *
+     * @param loop      the loop whose thread runs the callbacks
      * @param family    {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6}
+     * @param type      STREAM (TCP) or DATAGRAM (UDP)
      * @param callBacks the callbacks the handler wants: at most one of READ, ACCEPT, DATA, plus CONNECT and WRITE
-     * @throws SocketErrorException when the OS refuses a socket (e.g. out of file descriptors)
+     * @param handler   gets the events, on the loop thread
+     * @return the new socket, neither bound nor connected
+     * @throws SocketErrorException     when the OS refuses a socket (e.g. out of file descriptors)
+     * @throws IllegalArgumentException for a combination of callbacks or a family cfnet does not drive
+     * @throws IllegalStateException    when the loop is closed
      */
     public static Socket create(RunLoop loop, ProtocolFamily family, SocketType type, Set<CallBackType> callBacks,
                                 SocketHandler handler) throws SocketErrorException {
@@ -97,6 +119,15 @@ public final class Socket implements RunLoopSource {
      * Adopts a native socket, as CFSocketCreateWithNative: typically the connection of an
      * {@link SocketEvent.Accepted} event. The handle must come from the loop's backend; the socket owns it from
      * now on.
+     *
+     * @param loop      the loop whose thread runs the callbacks
+     * @param handle    the native socket, open and not wrapped yet
+     * @param callBacks the callbacks the handler wants: at most one of READ, ACCEPT, DATA, plus CONNECT and WRITE
+     * @param handler   gets the events, on the loop thread
+     * @return the socket, scheduled on {@code loop}
+     * @throws SocketErrorException     when the OS refuses the native socket
+     * @throws IllegalArgumentException when the handle is of another backend than the loop
+     * @throws IllegalStateException    when the handle is closed or wrapped already, or the loop is closed
      */
     public static Socket wrap(RunLoop loop, SocketHandle handle, Set<CallBackType> callBacks, SocketHandler handler)
             throws SocketErrorException {
@@ -148,6 +179,11 @@ public final class Socket implements RunLoopSource {
      * timeout it waits: it returns once connected (and CONNECT, if asked for, still fires on the loop), or throws,
      * and then the socket is invalidated, since a connect whose outcome is unknown leaves it unusable.
      *
+     * <p>A failed asynchronous connect leaves a socket without DATA valid until you invalidate it: see "Connecting
+     * and writing" above.
+     *
+     * @param remote  the address to connect to (resolved; see {@link Host#resolve})
+     * @param timeout zero or negative: asynchronous; positive: the longest wait
      * @throws SocketErrorException a waiting connect failed or timed out ({@link SocketError.Kind#TIMED_OUT})
      * @throws IllegalStateException the socket is invalid, listening, or connected or connecting already
      */
@@ -165,6 +201,10 @@ public final class Socket implements RunLoopSource {
     /**
      * Binds to a local address, as CFSocketSetAddress: a STREAM socket also listens (backlog 256). Port 0 picks a
      * free port; {@link #localAddress()} tells which.
+     *
+     * @param local the address to bind to (resolved; a wildcard address binds every interface)
+     * @throws SocketErrorException  when the OS refuses, e.g. {@link SocketError.Kind#ADDRESS_IN_USE}
+     * @throws IllegalStateException the socket is invalid
      */
     public void setAddress(InetSocketAddress local) throws SocketErrorException {
         Objects.requireNonNull(local, "local");
@@ -195,7 +235,10 @@ public final class Socket implements RunLoopSource {
      * <p>This may block the calling thread up to the timeout, and the loop with it if called from a callback: for
      * a loop that must never block, use {@link #write}.
      *
-     * @param to a datagram's destination; null to send to the connected peer (always null for STREAM)
+     * @param data    the bytes, from position to limit; the position advances past what went out
+     * @param to      a datagram's destination; null to send to the connected peer (always null for STREAM)
+     * @param timeout the longest wait for buffer space; zero or negative never waits
+     * @return the number of bytes sent: all of them
      * @throws SocketErrorException {@link SocketError.Kind#TIMED_OUT} or {@link SocketError.Kind#WOULD_BLOCK} when
      *                              the buffer stayed full, {@link SocketError.Kind#CLOSED} once invalidated, or the
      *                              OS error; {@link SocketErrorException#bytesTransferred()} counts what went out
@@ -216,7 +259,15 @@ public final class Socket implements RunLoopSource {
         return driver.send(data, to, RunLoop.toNanos(timeout));
     }
 
-    /** Sends all of {@code data} to the connected peer; see {@link #send(ByteBuffer, InetSocketAddress, Duration)}. */
+    /**
+     * Sends all of {@code data} to the connected peer; see {@link #send(ByteBuffer, InetSocketAddress, Duration)}.
+     *
+     * @param data    the bytes
+     * @param timeout the longest wait for buffer space; zero or negative never waits
+     * @return the number of bytes sent: {@code data.length}
+     * @throws SocketErrorException  as {@link #send(ByteBuffer, InetSocketAddress, Duration)}
+     * @throws IllegalStateException bytes are still queued by {@link #write}
+     */
     public int send(byte[] data, Duration timeout) throws SocketErrorException {
         Objects.requireNonNull(data, "data");
         return send(ByteBuffer.wrap(data), null, timeout);
@@ -229,7 +280,13 @@ public final class Socket implements RunLoopSource {
      * enabled) once the queue is empty. Bytes are never dropped: what did not fit stays in {@code data}.
      * STREAM sockets only.
      *
-     * @throws SocketErrorException {@link SocketError.Kind#CLOSED} once invalidated, or a write error
+     * <p>Before the socket is connected (before {@link #connect}, or while an asynchronous connect is under way)
+     * the bytes are queued and go out once the connection is up; if the connect fails they are never sent.
+     *
+     * @param data the bytes, from position to limit; the position advances past what was taken
+     * @return how many bytes were taken: 0 when the queue is full
+     * @throws SocketErrorException {@link SocketError.Kind#CLOSED} once invalidated,
+     *                              {@link SocketError.Kind#NOT_CONNECTED} after a failed connect, or a write error
      */
     public int write(ByteBuffer data) throws SocketErrorException {
         Objects.requireNonNull(data, "data");
@@ -240,17 +297,29 @@ public final class Socket implements RunLoopSource {
         return driver.write(data);
     }
 
-    /** Bytes queued by {@link #write} and not yet handed to the OS. */
+    /**
+     * Bytes queued by {@link #write} and not yet handed to the OS.
+     *
+     * @return the queue's size in bytes
+     */
     public long queuedBytes() {
         return driver.queuedBytes();
     }
 
-    /** The most bytes the write queue holds ({@link #DEFAULT_WRITE_QUEUE_LIMIT} at first). */
+    /**
+     * The most bytes the write queue holds ({@link #DEFAULT_WRITE_QUEUE_LIMIT} at first).
+     *
+     * @return the limit in bytes
+     */
     public int writeQueueLimit() {
         return driver.writeQueueLimit();
     }
 
-    /** Sets the most bytes the write queue holds; at least 1. Bytes queued already stay. */
+    /**
+     * Sets the most bytes the write queue holds. Bytes queued already stay.
+     *
+     * @param bytes the new limit; at least 1
+     */
     public void setWriteQueueLimit(int bytes) {
         if (bytes < 1) {
             throw new IllegalArgumentException("the write queue limit must be at least 1 byte, got " + bytes);
@@ -262,7 +331,10 @@ public final class Socket implements RunLoopSource {
      * Reads what is available into {@code dst}, without blocking, for READ-type sockets (a DATA socket's bytes come
      * in its events). STREAM only; datagrams use {@link #receiveFrom}.
      *
+     * @param dst where the bytes go, from its position; the position advances past them
      * @return bytes read, 0 when none are available, -1 at end of stream
+     * @throws SocketErrorException {@link SocketError.Kind#CLOSED} once invalidated, the error of a failed
+     *                              connect, or a read error
      */
     public int receive(ByteBuffer dst) throws SocketErrorException {
         Objects.requireNonNull(dst, "dst");
@@ -278,7 +350,9 @@ public final class Socket implements RunLoopSource {
     /**
      * Reads one datagram into {@code dst} without blocking (what does not fit is lost, as with recvfrom).
      *
+     * @param dst where the datagram goes, from its position; the position advances past it
      * @return its source, or null when none is waiting
+     * @throws SocketErrorException {@link SocketError.Kind#CLOSED} once invalidated, or a read error
      */
     public InetSocketAddress receiveFrom(ByteBuffer dst) throws SocketErrorException {
         Objects.requireNonNull(dst, "dst");
@@ -291,22 +365,47 @@ public final class Socket implements RunLoopSource {
         return driver.receiveFrom(dst);
     }
 
-    /** Arms callbacks, as CFSocketEnableCallBacks. Each must be one the socket was created with. */
+    /**
+     * Arms callbacks, as CFSocketEnableCallBacks. Each must be one the socket was created with. A no-op on an
+     * invalid socket.
+     *
+     * @param first a callback type
+     * @param more  more callback types
+     * @throws IllegalArgumentException for a type the socket was not created with
+     */
     public void enableCallBacks(CallBackType first, CallBackType... more) {
         driver.enableCallBacks(checkOwned(first, more));
     }
 
-    /** Arms callbacks, as CFSocketEnableCallBacks. */
+    /**
+     * Arms callbacks, as CFSocketEnableCallBacks. Each must be one the socket was created with. A no-op on an
+     * invalid socket.
+     *
+     * @param types callback types
+     * @throws IllegalArgumentException for a type the socket was not created with
+     */
     public void enableCallBacks(Collection<CallBackType> types) {
         driver.enableCallBacks(checkOwned(types));
     }
 
-    /** Disarms callbacks until enabled again, as CFSocketDisableCallBacks. */
+    /**
+     * Disarms callbacks until enabled again, as CFSocketDisableCallBacks. With DATA or ACCEPT disabled, what
+     * arrives meanwhile waits and is delivered, in order, once enabled.
+     *
+     * @param first a callback type
+     * @param more  more callback types
+     * @throws IllegalArgumentException for a type the socket was not created with
+     */
     public void disableCallBacks(CallBackType first, CallBackType... more) {
         driver.disableCallBacks(checkOwned(first, more));
     }
 
-    /** Disarms callbacks until enabled again, as CFSocketDisableCallBacks. */
+    /**
+     * Disarms callbacks until enabled again, as CFSocketDisableCallBacks.
+     *
+     * @param types callback types
+     * @throws IllegalArgumentException for a type the socket was not created with
+     */
     public void disableCallBacks(Collection<CallBackType> types) {
         driver.disableCallBacks(checkOwned(types));
     }
@@ -334,22 +433,39 @@ public final class Socket implements RunLoopSource {
         return bits;
     }
 
-    /** The callbacks the socket was created with. */
+    /**
+     * The callbacks the socket was created with.
+     *
+     * @return a new set of them
+     */
     public Set<CallBackType> callBackTypes() {
         return CallBackType.fromBits(callBackTypes);
     }
 
-    /** The socket's flags, as CFSocketGetSocketFlags. */
+    /**
+     * The socket's flags, as CFSocketGetSocketFlags.
+     *
+     * @return a new set of them
+     */
     public Set<SocketFlag> flags() {
         return SocketFlag.fromBits(driver.flags(), readType());
     }
 
-    /** The flags as CF's bit mask (0x83 for a new DATA socket). */
+    /**
+     * The flags as CF's bit mask (0x83 for a new DATA socket).
+     *
+     * @return the {@code CFOptionFlags} value
+     */
     public int flagBits() {
         return driver.flags();
     }
 
-    /** Replaces the socket's flags, as CFSocketSetSocketFlags. */
+    /**
+     * Replaces the socket's flags, as CFSocketSetSocketFlags.
+     *
+     * @param flags the new flags; each must apply to the socket's callbacks
+     * @throws IllegalArgumentException for a flag that does not apply (e.g. AUTO_REENABLE_READ on a DATA socket)
+     */
     public void setFlags(Set<SocketFlag> flags) {
         Objects.requireNonNull(flags, "flags");
         CallBackType rt = readType();
@@ -378,17 +494,30 @@ public final class Socket implements RunLoopSource {
         };
     }
 
-    /** The local address, as CFSocketCopyAddress; empty before the socket is bound or connected. */
+    /**
+     * The local address, as CFSocketCopyAddress.
+     *
+     * @return the address, or empty before the socket is bound or connected
+     */
     public Optional<InetSocketAddress> localAddress() {
         return Optional.ofNullable(driver.localAddress());
     }
 
-    /** The peer's address, as CFSocketCopyPeerAddress; empty until connected. */
+    /**
+     * The peer's address, as CFSocketCopyPeerAddress.
+     *
+     * @return the address, or empty until connected
+     */
     public Optional<InetSocketAddress> peerAddress() {
         return Optional.ofNullable(driver.peerAddress());
     }
 
-    /** Half-closes: the peer reads end of stream, and this socket can still receive. STREAM only. */
+    /**
+     * Half-closes: the peer reads end of stream, and this socket can still receive. STREAM only.
+     *
+     * @throws SocketErrorException  when the OS refuses, e.g. {@link SocketError.Kind#NOT_CONNECTED}
+     * @throws IllegalStateException the socket is invalid
+     */
     public void shutdownOutput() throws SocketErrorException {
         if (type != SocketType.STREAM) {
             throw new UnsupportedOperationException("shutdownOutput needs a STREAM socket");
@@ -397,26 +526,50 @@ public final class Socket implements RunLoopSource {
         driver.shutdownOutput();
     }
 
-    /** Sets a socket option (e.g. {@code StandardSocketOptions.TCP_NODELAY}). */
+    /**
+     * Sets a socket option (e.g. {@code StandardSocketOptions.TCP_NODELAY}).
+     *
+     * @param <T>    the option's value type
+     * @param option the option
+     * @param value  its new value
+     * @throws IOException           when the OS refuses the option or the value
+     * @throws IllegalStateException the socket is invalid
+     */
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option");
         checkValid("setOption");
         driver.setOption(option, value);
     }
 
-    /** Reads a socket option. */
+    /**
+     * Reads a socket option.
+     *
+     * @param <T>    the option's value type
+     * @param option the option
+     * @return its value
+     * @throws IOException           when the OS refuses the option
+     * @throws IllegalStateException the socket is invalid
+     */
     public <T> T getOption(SocketOption<T> option) throws IOException {
         Objects.requireNonNull(option, "option");
         checkValid("getOption");
         return driver.getOption(option);
     }
 
-    /** Also schedule the socket in {@code mode}, as CFRunLoopAddSource with another mode. */
+    /**
+     * Also schedule the socket in {@code mode}, as CFRunLoopAddSource with another mode.
+     *
+     * @param mode a run loop mode
+     */
     public void addMode(RunLoop.Mode mode) {
         driver.addMode(Objects.requireNonNull(mode, "mode"));
     }
 
-    /** Unschedule the socket from {@code mode}, as CFRunLoopRemoveSource. */
+    /**
+     * Unschedule the socket from {@code mode}, as CFRunLoopRemoveSource.
+     *
+     * @param mode a run loop mode
+     */
     public void removeMode(RunLoop.Mode mode) {
         driver.removeMode(Objects.requireNonNull(mode, "mode"));
     }
@@ -424,16 +577,27 @@ public final class Socket implements RunLoopSource {
     /**
      * The native socket. After {@link #invalidate()} on a socket without {@link SocketFlag#CLOSE_ON_INVALIDATE} it
      * stays open: wrap it again, or close it.
+     *
+     * @return the native socket's handle
      */
     public SocketHandle handle() {
         return driver.handle();
     }
 
+    /**
+     * The socket type.
+     *
+     * @return STREAM or DATAGRAM
+     */
     public SocketType type() {
         return type;
     }
 
-    /** INET or INET6. */
+    /**
+     * The address family.
+     *
+     * @return INET or INET6
+     */
     public ProtocolFamily family() {
         return family;
     }

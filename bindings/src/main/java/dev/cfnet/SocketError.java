@@ -10,6 +10,10 @@ import java.util.Objects;
  *
  * <p>The same failure has different codes per OS ({@code ECONNREFUSED} is 111 on Linux and 61 on macOS): compare
  * kinds, log codes.
+ *
+ * @param kind    what went wrong, portably
+ * @param code    the OS's {@code errno} value, 0 when there is none
+ * @param message a message for people
  */
 public record SocketError(Kind kind, int code, String message) {
 
@@ -53,22 +57,45 @@ public record SocketError(Kind kind, int code, String message) {
         OTHER
     }
 
+    /**
+     * An error from its fields.
+     *
+     * @param kind    what went wrong
+     * @param code    the OS's {@code errno} value, or 0
+     * @param message a message for people
+     */
     public SocketError {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(message, "message");
     }
 
-    /** The error of a kind on this OS, with the OS's errno for it and the standard text. */
+    /**
+     * The error of a kind on this OS, with the OS's errno for it and the standard text.
+     *
+     * @param kind what went wrong
+     * @return the error, with this OS's code for it (0 when it has none)
+     */
     public static SocketError of(Kind kind) {
         return new SocketError(kind, Errno.code(Os.current(), kind), Errno.text(kind));
     }
 
-    /** The error for an {@code errno} value of this OS. */
+    /**
+     * The error for an {@code errno} value of this OS.
+     *
+     * @param errno the OS's error number
+     * @return the error, of kind {@link Kind#OTHER} for a number cfnet does not map
+     */
     public static SocketError fromErrno(int errno) {
         return fromErrno(Os.current(), errno);
     }
 
-    /** The error for an {@code errno} value of the given OS. */
+    /**
+     * The error for an {@code errno} value of the given OS.
+     *
+     * @param os    the OS whose numbering {@code errno} follows
+     * @param errno the error number
+     * @return the error, of kind {@link Kind#OTHER} for a number cfnet does not map
+     */
     public static SocketError fromErrno(Os os, int errno) {
         Kind kind = Errno.kind(os, errno);
         String text = kind == Kind.OTHER ? "error " + errno : Errno.text(kind);

@@ -33,12 +33,21 @@ public enum SocketFlag {
         this.cfValue = cfValue;
     }
 
-    /** The CF bit value (AUTO_REENABLE_DATA is 3, the union of the READ and ACCEPT bits, as in CF). */
+    /**
+     * The CF bit value (AUTO_REENABLE_DATA is 3, the union of the READ and ACCEPT bits, as in CF).
+     *
+     * @return the flag's {@code CFOptionFlags} bits
+     */
     public int cfValue() {
         return cfValue;
     }
 
-    /** The CF bit mask of a set of flags. */
+    /**
+     * The CF bit mask of a set of flags.
+     *
+     * @param flags the flags
+     * @return their bits or-ed together
+     */
     public static int toBits(Set<SocketFlag> flags) {
         int bits = 0;
         for (SocketFlag f : flags) {
@@ -51,6 +60,10 @@ public enum SocketFlag {
      * The flags a CF bit mask means for a socket whose read type is {@code readType} (null when it has none).
      * CF re-arms the read type callback when any of its bits is set, so 0x1 on a DATA socket reads as
      * AUTO_REENABLE_DATA.
+     *
+     * @param bits     a {@code CFSocketGetSocketFlags} mask
+     * @param readType the socket's read type (READ, ACCEPT or DATA), or null
+     * @return a new, modifiable set of the flags in it
      */
     public static Set<SocketFlag> fromBits(int bits, CallBackType readType) {
         EnumSet<SocketFlag> set = EnumSet.noneOf(SocketFlag.class);

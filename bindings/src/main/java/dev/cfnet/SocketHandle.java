@@ -9,19 +9,39 @@ import java.util.OptionalInt;
  */
 public interface SocketHandle extends AutoCloseable {
 
-    /** The backend whose sockets can adopt this handle. */
+    /**
+     * The backend whose sockets can adopt this handle.
+     *
+     * @return the backend that made it
+     */
     Backend backend();
 
-    /** INET or INET6. */
+    /**
+     * The address family.
+     *
+     * @return {@link java.net.StandardProtocolFamily#INET} or {@link java.net.StandardProtocolFamily#INET6}
+     */
     java.net.ProtocolFamily family();
 
-    /** STREAM or DATAGRAM. */
+    /**
+     * The socket type.
+     *
+     * @return STREAM or DATAGRAM
+     */
     SocketType type();
 
-    /** False once closed or adopted by a socket. */
+    /**
+     * False once closed or adopted by a socket.
+     *
+     * @return whether {@link Socket#wrap} can still adopt it
+     */
     boolean isOpen();
 
-    /** The file descriptor, where the backend has one to show (the CF backend does; NIO does not). */
+    /**
+     * The file descriptor, where the backend has one to show (the CF backend does; NIO does not).
+     *
+     * @return the descriptor, or empty
+     */
     OptionalInt fileDescriptor();
 
     /** Closes the native socket unless a socket has adopted it. Idempotent. */

@@ -38,11 +38,20 @@ public final class Timer implements RunLoopSource {
         return loop;
     }
 
-    /** Zero for a one-shot timer. */
+    /**
+     * The time between firings.
+     *
+     * @return the interval; zero for a one-shot timer
+     */
     public Duration interval() {
         return interval;
     }
 
+    /**
+     * True for a timer made by {@link RunLoop#scheduleRepeating}.
+     *
+     * @return whether the timer fires more than once
+     */
     public boolean isRepeating() {
         return !interval.isZero();
     }
@@ -57,18 +66,30 @@ public final class Timer implements RunLoopSource {
         driver.invalidate();
     }
 
-    /** Moves the next firing to {@code delay} from now, as CFRunLoopTimerSetNextFireDate. */
+    /**
+     * Moves the next firing to {@code delay} from now, as CFRunLoopTimerSetNextFireDate.
+     *
+     * @param delay from now; zero or negative fires as soon as the loop gets to it
+     */
     public void setNextFire(Duration delay) {
         Objects.requireNonNull(delay, "delay");
         driver.setNextFire(RunLoop.toNanos(delay));
     }
 
-    /** Also fire while the loop runs in {@code mode}. */
+    /**
+     * Also fire while the loop runs in {@code mode}.
+     *
+     * @param mode a run loop mode
+     */
     public void addMode(RunLoop.Mode mode) {
         driver.addMode(Objects.requireNonNull(mode, "mode"));
     }
 
-    /** No longer fire while the loop runs in {@code mode}. */
+    /**
+     * No longer fire while the loop runs in {@code mode}.
+     *
+     * @param mode a run loop mode
+     */
     public void removeMode(RunLoop.Mode mode) {
         driver.removeMode(Objects.requireNonNull(mode, "mode"));
     }

@@ -369,9 +369,11 @@ class CallbackContractTest extends BackendTestBase {
 
     @Test
     void aThrowingCallbackInvalidatesOnlyItsSocketByDefault() throws Exception {
-        try (Peers.Server a = new Peers.Server().acceptOne(); Peers.Server b = new Peers.Server().acceptOne()) {
+        IllegalStateException bug = new IllegalStateException("handler bug");
+        try (LogCapture log = LogCapture.cfnet();
+             Peers.Server a = new Peers.Server().acceptOne(); Peers.Server b = new Peers.Server().acceptOne()) {
             Recorder bad = new Recorder((s, e) -> {
-                if (e instanceof SocketEvent.Data) throw new IllegalStateException("handler bug");
+                if (e instanceof SocketEvent.Data) throw bug;
             });
             Recorder good = new Recorder();
             Socket sa = connected(a, EnumSet.of(DATA), bad);
@@ -379,6 +381,8 @@ class CallbackContractTest extends BackendTestBase {
             Peers.write(a.peer(), "x".getBytes(StandardCharsets.US_ASCII));
             bad.nextOf(DATA);
             eventually(() -> !sa.isValid(), "the socket whose handler threw is invalidated");
+            assertTrue(log.awaitThrown(bug).getMessage().contains("Socket[STREAM [DATA]"),
+                    "the default handler logs what threw, naming the socket");
             Peers.write(b.peer(), "y".getBytes(StandardCharsets.US_ASCII));
             assertEquals("y", new String(good.nextOf(DATA).bytes(), StandardCharsets.US_ASCII));
             assertTrue(sb.isValid());

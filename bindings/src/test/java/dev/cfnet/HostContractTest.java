@@ -56,6 +56,8 @@ class HostContractTest extends BackendTestBase {
         ResolveResult.Failed f = assertInstanceOf(ResolveResult.Failed.class, resolve("nonexistent.test"));
         assertEquals(ResolveError.Kind.NOT_FOUND, f.error().kind());
         assertEquals("nonexistent.test", f.name());
+        assertFalse(f.error().message().contains("nonexistent.test"), "the result names the name, the error does "
+                + "not repeat it: " + f.error());
         ResolveResult.Failed again = assertInstanceOf(ResolveResult.Failed.class, resolve("again.test"));
         assertEquals(ResolveError.Kind.TEMPORARY_FAILURE, again.error().kind());
     }
@@ -72,6 +74,7 @@ class HostContractTest extends BackendTestBase {
         assertEquals(ResolveError.Kind.NOT_FOUND, missing.error().kind());
         missing = assertInstanceOf(ResolveResult.Failed.class, resolve("missing-repeat.test"));
         assertEquals(ResolveError.Kind.NOT_FOUND, missing.error().kind(), "a cached 'not found' stays not found");
+        assertFalse(missing.error().message().contains("missing-repeat.test"), missing.error().toString());
     }
 
     @Test
@@ -81,7 +84,9 @@ class HostContractTest extends BackendTestBase {
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> Host.resolveAsync(loop, "nonexistent.test").get(10, TimeUnit.SECONDS));
         assertInstanceOf(UnknownHostException.class, e.getCause());
-        assertTrue(e.getCause().getMessage().contains("NOT_FOUND"), e.getCause().getMessage());
+        String m = e.getCause().getMessage();
+        assertTrue(m.startsWith("nonexistent.test: ") && m.contains("NOT_FOUND"), m);
+        assertEquals(m.indexOf("nonexistent.test"), m.lastIndexOf("nonexistent.test"), "the name once: " + m);
     }
 
     @Test

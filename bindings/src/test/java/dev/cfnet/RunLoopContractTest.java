@@ -132,11 +132,18 @@ class RunLoopContractTest extends BackendTestBase {
             seen.complete(error);
             dflt.callbackFailed(l, source, error);
         });
-        Timer t = loop.scheduleRepeating(Duration.ofMillis(5), Duration.ofMillis(5), () -> {
-            throw new IllegalStateException("timer boom");
-        });
-        assertEquals("timer boom", seen.get(5, TimeUnit.SECONDS).getMessage());
-        eventually(() -> !t.isValid(), "the default handler invalidates the source that threw");
+        try (LogCapture log = LogCapture.cfnet()) {
+            Timer t = loop.scheduleRepeating(Duration.ofMillis(5), Duration.ofMillis(5), () -> {
+                throw new IllegalStateException("timer boom");
+            });
+            Throwable error = seen.get(5, TimeUnit.SECONDS);
+            assertEquals("timer boom", error.getMessage());
+            eventually(() -> !t.isValid(), "the default handler invalidates the source that threw");
+            java.util.logging.LogRecord r = log.awaitThrown(error);
+            assertEquals(java.util.logging.Level.WARNING, r.getLevel(), "the default handler logs a warning");
+            assertTrue(r.getMessage().contains("Timer[every") && r.getMessage().contains("invalidating it"),
+                    r.getMessage());
+        }
         assertEquals(7, loop.submit(() -> 7).get(5, TimeUnit.SECONDS), "loop goes on");
     }
 
@@ -154,9 +161,17 @@ class RunLoopContractTest extends BackendTestBase {
 
     @Test
     void handlerThatThrowsDoesNotStopTheLoop() throws Exception {
-        loop.setErrorHandler((l, s, e) -> { throw new RuntimeException("handler boom"); });
-        loop.execute(() -> { throw new RuntimeException("task boom"); });
-        assertEquals(2, loop.submit(() -> 2).get(5, TimeUnit.SECONDS));
+        try (LogCapture log = LogCapture.cfnet()) {
+            loop.setErrorHandler((l, s, e) -> { throw new RuntimeException("handler boom"); });
+            loop.execute(() -> { throw new RuntimeException("task boom"); });
+            assertEquals(2, loop.submit(() -> 2).get(5, TimeUnit.SECONDS));
+            java.util.logging.LogRecord r = log.await("the handler's exception",
+                    x -> x.getThrown() != null && "handler boom".equals(x.getThrown().getMessage()),
+                    Duration.ofSeconds(5));
+            assertEquals(java.util.logging.Level.SEVERE, r.getLevel());
+            assertEquals("task boom", r.getThrown().getSuppressed()[0].getMessage(),
+                    "the callback's exception rides along, suppressed");
+        }
     }
 
     @Test

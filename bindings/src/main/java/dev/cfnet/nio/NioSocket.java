@@ -259,6 +259,9 @@ final class NioSocket extends NioSource implements SocketDriver {
             int c = conn;
             if (c == CONNECTING && (ready & SelectionKey.OP_CONNECT) != 0) {
                 SocketChannel sc = (SocketChannel) channel;
+                // Registered between conn = CONNECTING and sc.connect() on the caller's thread: an unconnected
+                // socket polls ready (POLLHUP). The caller re-arms once it has connected.
+                if (!sc.isConnectionPending() && !sc.isConnected()) return;
                 try {
                     if (!sc.finishConnect()) return;
                     conn = CONNECTED;

@@ -54,7 +54,7 @@ public final class ThreadedResolver {
             }
             return new ResolveResult.Resolved(name, List.of(all));
         } catch (UnknownHostException e) {
-            return new ResolveResult.Failed(name, recallTemporary(name, e, errorOf(e)));
+            return new ResolveResult.Failed(name, recallTemporary(name, e, errorOf(name, e)));
         } catch (RuntimeException e) {
             // A resolver provider may throw anything; it is still a failed resolution, not a crash.
             return new ResolveResult.Failed(name, new ResolveError(ResolveError.Kind.OTHER, 0, String.valueOf(e)));
@@ -93,7 +93,7 @@ public final class ThreadedResolver {
         String m = e.getMessage();
         boolean noReason = m == null || m.isBlank() || m.strip().equalsIgnoreCase(name);
         return noReason ? new ResolveError(ResolveError.Kind.TEMPORARY_FAILURE, eaiAgain(),
-                "temporary failure in name resolution (the JDK's cached answer for " + name + ")") : error;
+                "temporary failure in name resolution (the JDK's cached answer)") : error;
     }
 
     /** The JDK's negative cache time in seconds: the security property, else the system property, else 10. */
@@ -113,8 +113,14 @@ public final class ThreadedResolver {
         return 10;
     }
 
-    static ResolveError errorOf(UnknownHostException e) {
+    static ResolveError errorOf(String name, UnknownHostException e) {
         String m = String.valueOf(e.getMessage());
+        // The JDK says "name: reason"; the result names the name already.
+        if (m.regionMatches(true, 0, name, 0, name.length()) && m.startsWith(": ", name.length())) {
+            m = m.substring(name.length() + 2);
+        } else if (m.isBlank() || m.strip().equalsIgnoreCase(name) || m.equals("null")) {
+            m = "not found (no reason given)";   // e.g. a repeat the JDK answers from its negative cache
+        }
         String lower = m.toLowerCase(Locale.ROOT);
         if (lower.contains("temporary failure") || lower.contains("try again")) {
             return new ResolveError(ResolveError.Kind.TEMPORARY_FAILURE, eaiAgain(), m);

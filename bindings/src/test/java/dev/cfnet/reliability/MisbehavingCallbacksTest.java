@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cfnet.Backend;
 import dev.cfnet.CallBackType;
 import dev.cfnet.Host;
+import dev.cfnet.LogCapture;
 import dev.cfnet.RunLoop;
 import dev.cfnet.RunLoopSource;
 import dev.cfnet.Socket;
@@ -97,7 +98,9 @@ class MisbehavingCallbacksTest {
     void everyCallbackTypeMayThrowAnythingAndTheLoopGoesOn(Backend backend) throws Exception {
         assumeTrue(backend.isAvailable(), () -> backend + " skipped: " + backend.unavailableReason().orElse(""));
         int kinds = 0;
-        try (RunLoop loop = RunLoop.start("throwing-" + backend, backend)) {
+        // The default handler logs each throwable with its stack trace (a real overflow's is 1,024 frames): the
+        // capture takes the records, which the test checks, instead of printing them.
+        try (LogCapture log = LogCapture.cfnet(); RunLoop loop = RunLoop.start("throwing-" + backend, backend)) {
             LinkedBlockingQueue<Failure> failures = new LinkedBlockingQueue<>();
             var dflt = loop.errorHandler();
             loop.setErrorHandler((l, source, error) -> {
@@ -110,14 +113,17 @@ class MisbehavingCallbacksTest {
                 // execute
                 loop.execute(() -> sneakyThrow(t));
                 assertEquals(t, failures.poll(10, TimeUnit.SECONDS).error());
+                assertLogged(log, t, "a task");
                 // timer
                 loop.schedule(Duration.ZERO, () -> sneakyThrow(t));
                 Failure f = failures.poll(10, TimeUnit.SECONDS);
                 assertEquals(t, f.error());
                 assertInstanceOf(dev.cfnet.Timer.class, f.source());
+                assertLogged(log, t, "Timer[");
                 // resolution
                 Host.resolve(loop, "127.0.0.1", r -> sneakyThrow(t));
                 assertInstanceOf(Host.Resolution.class, failures.poll(10, TimeUnit.SECONDS).source());
+                assertLogged(log, t, "Resolution[127.0.0.1");
                 // socket callbacks, each type
                 for (CallBackType type : List.of(CONNECT, DATA, READ, ACCEPT, WRITE)) {
                     Socket s = socketThatThrows(loop, type, t);
@@ -125,6 +131,7 @@ class MisbehavingCallbacksTest {
                     assertTrue(sf != null, "no failure reported for " + type + " throwing " + t);
                     assertEquals(t, sf.error());
                     assertTrue(sf.source() instanceof Socket, "source of " + type);
+                    assertLogged(log, t, "Socket[STREAM [" + type + "]");
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                     while (((Socket) sf.source()).isValid() && System.nanoTime() < deadline) Thread.sleep(2);
                     assertFalse(((Socket) sf.source()).isValid(), "the default handler invalidated the socket");
@@ -136,6 +143,14 @@ class MisbehavingCallbacksTest {
         }
         System.out.printf("[callbacks] %s: %d kinds of throwable (exception, error, stack overflow, out of memory) "
                 + "from 8 callback types; the loop survived each%n", backend, kinds);
+    }
+
+    /** The default handler logged {@code t} as a warning that names the source whose callback threw it. */
+    static void assertLogged(LogCapture log, Throwable t, String source) throws InterruptedException {
+        java.util.logging.LogRecord r = log.await(source + " throwing " + t,
+                x -> x.getThrown() == t && x.getMessage().contains(source), Duration.ofSeconds(10));
+        assertEquals(java.util.logging.Level.WARNING, r.getLevel());
+        assertTrue(r.getMessage().contains("threw"), r.getMessage());
     }
 
     /** A socket whose callback of {@code type} throws {@code t}, with whatever it takes to make that one fire. */

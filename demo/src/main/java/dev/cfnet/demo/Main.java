@@ -1,7 +1,9 @@
 package dev.cfnet.demo;
 
+import dev.cfnet.Backend;
 import dev.cfnet.demo.echo.EchoCommand;
 import dev.cfnet.demo.smtp.SmtpCommand;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cfnet-demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "cfnet's demo: the CFSocket tutorial's SMTP conversation, done properly.",
         subcommands = {SmtpCommand.class, EchoCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -39,9 +41,24 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** No command given: a usage error. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        cl.getErr().println("cfnet-demo: which command? smtp or echo");
+        cl.usage(cl.getErr());
+        return 2;
+    }
+
+    /**
+     * Why {@code b} cannot run here, with the make variable that the launcher and {@code make demo} turn into
+     * {@code -Dcfnet.cf.library}.
+     */
+    public static String unavailable(Backend b) {
+        String why = b.unavailableReason().orElse("");
+        String hint = why.contains("-Dcfnet.cf.library")
+                ? " (make demo and demo/bin/cfnet-demo take it as CF_LIBRARY=/path/to/libCoreFoundation.so)" : "";
+        return "the " + b + " backend is not available here: " + why + hint;
     }
 
     public static final class Version implements CommandLine.IVersionProvider {

@@ -60,7 +60,9 @@ class CommandLineTest {
         Result version = run("--version");
         assertEquals(0, version.exit());
         assertTrue(version.out().startsWith("cfnet-demo "), version.out());
-        assertEquals(0, run().exit(), "no subcommand prints the usage");
+        Result none = run();
+        assertEquals(2, none.exit(), "no command is a usage error");
+        assertTrue(none.err().contains("which command?") && none.err().contains("Usage: cfnet-demo"), none.err());
     }
 
     @Test
@@ -103,6 +105,18 @@ class CommandLineTest {
     }
 
     @Test
+    void anUnavailableCfBackendSaysHowToPointAtACoreFoundation() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.cfnet.Backend.CF.isAvailable(),
+                "the CF backend loads here (CF_LIBRARY set, or macOS)");
+        Result r = run("smtp", "--backend", "cf");
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.err().contains("the CF backend is not available here"), r.err());
+        if (r.err().contains("-Dcfnet.cf.library")) {
+            assertTrue(r.err().contains("CF_LIBRARY="), "make's variable named too:\n" + r.err());
+        }
+    }
+
+    @Test
     void aScriptDrivesTheConversation(@TempDir Path dir) throws Exception {
         Path script = Files.writeString(dir.resolve("s.txt"), "expect 220\nsend NOOP\nexpect 250\nsend QUIT\nexpect 221\n");
         Result r = run("smtp", "--script", script.toString());
@@ -129,6 +143,7 @@ class CommandLineTest {
     void anUnknownNameExitsTwoWithoutAskingDns() {
         Result r = run("smtp", "--host", "mail.nonexistent.test", "--timeout", "5s");
         assertEquals(2, r.exit(), r.all());
-        assertTrue(r.out().contains("FAILED (network): cannot resolve mail.nonexistent.test"), r.out());
+        assertTrue(r.out().contains("FAILED (network): cannot resolve mail.nonexistent.test: Name or service not "
+                + "known (NOT_FOUND"), "the host named once, then the resolver's reason:\n" + r.out());
     }
 }

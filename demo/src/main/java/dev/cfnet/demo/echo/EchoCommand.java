@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,8 +59,7 @@ public final class EchoCommand implements Callable<Integer> {
             return 2;
         }
         if (!b.isAvailable()) {
-            spec.commandLine().getErr().println("cfnet-demo echo: the " + b + " backend is not available here: "
-                    + b.unavailableReason().orElse(""));
+            spec.commandLine().getErr().println("cfnet-demo echo: " + dev.cfnet.demo.Main.unavailable(b));
             return 2;
         }
         InetAddress at;
@@ -69,21 +69,37 @@ public final class EchoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("cfnet-demo echo: --bind: " + e.getMessage());
             return 2;
         }
+        // Ctrl-C (SIGINT) or SIGTERM: the JVM runs its shutdown hooks and then halts, whatever other threads do,
+        // so the hook holds the shutdown until this thread has printed the summary and closed the server.
         CountDownLatch stop = new CountDownLatch(1);
-        try (RunLoop loop = RunLoop.start("echo", b, spin ? IdleStrategy.spin() : IdleStrategy.park());
-             EchoServer server = EchoServer.start(loop, new InetSocketAddress(at, port), !noUdp)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            System.out.println("Echoing on " + server.address() + (noUdp ? " (TCP)" : " (TCP and UDP)") + " with the "
-                    + b + " backend; Ctrl-C stops");
-            System.out.flush();
-            stop.await();
-            System.out.println("Echoed " + server.bytesEchoed() + " bytes over " + server.connections()
-                    + " connections");
-            return 0;
-        } catch (SocketErrorException e) {
-            spec.commandLine().getErr().println("cfnet-demo echo: cannot listen on " + bind + ":" + port + ": "
-                    + e.error().message());
-            return 2;
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                done.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "echo-shutdown");
+        try {
+            try (RunLoop loop = RunLoop.start("echo", b, spin ? IdleStrategy.spin() : IdleStrategy.park());
+                 EchoServer server = EchoServer.start(loop, new InetSocketAddress(at, port), !noUdp)) {
+                Runtime.getRuntime().addShutdownHook(hook);
+                System.out.println("Echoing on " + server.address() + (noUdp ? " (TCP)" : " (TCP and UDP)")
+                        + " with the " + b + " backend; Ctrl-C stops");
+                System.out.flush();
+                stop.await();
+                System.out.println("Echoed " + server.bytesEchoed() + " bytes over " + server.connections()
+                        + " connections");
+                System.out.flush();
+                return 0;
+            } catch (SocketErrorException e) {
+                spec.commandLine().getErr().println("cfnet-demo echo: cannot listen on " + bind + ":" + port + ": "
+                        + e.error().message());
+                return 2;
+            }
+        } finally {
+            done.countDown();
         }
     }
 }

@@ -121,7 +121,7 @@ public final class SmtpCommand implements Callable<Integer> {
             throw new UsageError(e.getMessage());
         }
         if (!b.isAvailable()) {
-            throw new UsageError("the " + b + " backend is not available here: " + b.unavailableReason().orElse(""));
+            throw new UsageError(dev.cfnet.demo.Main.unavailable(b));
         }
         return new Settings(h, port, steps, t, b, verbose);
     }
