@@ -63,8 +63,8 @@ final class CfLoop implements LoopDriver {
     }
     private static final double FOREVER_SECONDS = 1.0e10;
     /** CF's constant mode strings: the values stored at kCFRunLoopDefaultMode and kCFRunLoopCommonModes. */
-    private static final MemorySegment DEFAULT_MODE = MemorySegment.ofAddress(CF.kCFRunLoopDefaultMode().address());
-    private static final MemorySegment COMMON_MODES = MemorySegment.ofAddress(CF.kCFRunLoopCommonModes().address());
+    private final MemorySegment defaultMode = MemorySegment.ofAddress(CF.kCFRunLoopDefaultMode().address());
+    private final MemorySegment commonModes = MemorySegment.ofAddress(CF.kCFRunLoopCommonModes().address());
 
     final RunLoop owner;
     private final Thread thread;
@@ -143,13 +143,6 @@ final class CfLoop implements LoopDriver {
         }
     }
 
-    static void logQuietly(String where, Throwable t) {
-        try {
-            LOG.log(Level.ERROR, "cfnet upcall (" + where + ") failed", t);
-        } catch (Throwable ignored) {
-            // Nothing may leave an upcall, not even a failure to log.
-        }
-    }
 
     // ---- tasks -------------------------------------------------------------------------------------------------
 
@@ -236,8 +229,8 @@ final class CfLoop implements LoopDriver {
 
     /** The CFString of a mode; DEFAULT and COMMON are CF's own constants (read from the variables). */
     MemorySegment modeString(Mode mode) {
-        if (mode.equals(Mode.DEFAULT)) return DEFAULT_MODE;
-        if (mode.equals(Mode.COMMON)) return COMMON_MODES;
+        if (mode.equals(Mode.DEFAULT)) return defaultMode;
+        if (mode.equals(Mode.COMMON)) return commonModes;
         return modeStrings.computeIfAbsent(mode, m -> {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment s = CF.CFStringCreateWithCString(CF.kCFAllocatorDefault(),

@@ -70,11 +70,23 @@ final class Upcalls {
 
     // ---- targets ------------------------------------------------------------------------------------------------
 
+    /**
+     * Logs what escaped a callout. Depends on nothing that can fail to load (a CfLoop whose class could not be
+     * initialised must not take the handler down with it), and catches its own failures: nothing may leave an upcall.
+     */
+    private static void failed(String where, Throwable t) {
+        try {
+            System.getLogger("dev.cfnet.cf").log(System.Logger.Level.ERROR, "cfnet upcall (" + where + ") failed", t);
+        } catch (Throwable ignored) {
+            // not even a failure to log
+        }
+    }
+
     private static void onSocket(long s, long type, long address, long data, long info) {
         try {
             CfSocket.onCallout(type, address, data, info);
         } catch (Throwable t) {
-            CfLoop.logQuietly("socket callback", t);
+            failed("socket callback", t);
         }
     }
 
@@ -82,7 +94,7 @@ final class Upcalls {
         try {
             CfTimer.onFire(info);
         } catch (Throwable t) {
-            CfLoop.logQuietly("timer callback", t);
+            failed("timer callback", t);
         }
     }
 
@@ -90,7 +102,7 @@ final class Upcalls {
         try {
             CfResolution.onHostCallback(error, info);
         } catch (Throwable t) {
-            CfLoop.logQuietly("host callback", t);
+            failed("host callback", t);
         }
     }
 
@@ -98,7 +110,7 @@ final class Upcalls {
         try {
             CfLoop.onPerform(info);
         } catch (Throwable t) {
-            CfLoop.logQuietly("run loop source", t);
+            failed("run loop source", t);
         }
     }
 
@@ -106,7 +118,7 @@ final class Upcalls {
         try {
             Registry.remove(info);
         } catch (Throwable t) {
-            CfLoop.logQuietly("context release", t);
+            failed("context release", t);
         }
     }
 
