@@ -140,14 +140,23 @@ bindings:
 	  echo "make bindings needs a macOS SDK: on macOS install the Xcode command line tools (xcrun finds it);" >&2; \
 	  echo "elsewhere pass MACOS_SDK=/path/to/MacOSX.sdk" >&2; exit 2; }
 	@command -v "$(JEXTRACT)" >/dev/null || { echo "jextract not found: put it on PATH or pass JEXTRACT=/path/to/bin/jextract" >&2; exit 2; }
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; mkdir -p "$$tmp/mac" "$$tmp/linux"; \
 	  printf '%s\n' -target $(JEXTRACT_TARGET) -isysroot "$(MACOS_SDK)" "-F$(MACOS_SDK)/System/Library/Frameworks" \
-	    > "$$tmp/compile_flags.txt"; \
-	  cp native/cfnet.h "$$tmp/"; \
-	  (cd "$$tmp" && "$(JEXTRACT)" --output out @"$(CURDIR)/native/jextract.args" cfnet.h 2>&1 \
+	    > "$$tmp/mac/compile_flags.txt"; \
+	  cp native/cfnet.h native/posix.h "$$tmp/mac/"; \
+	  (cd "$$tmp/mac" && "$(JEXTRACT)" --output "$$tmp/out" @"$(CURDIR)/native/jextract.args" cfnet.h 2>&1 \
 	    | { grep -v 'warning: Skipping' || true; }); \
-	  rm -rf "$(GEN_DIR)/dev/cfnet/cf/ffi"; mkdir -p "$(GEN_DIR)"; cp -R "$$tmp/out/." "$(GEN_DIR)/"; \
-	  echo "generated $$(find "$(GEN_DIR)" -name '*.java' | wc -l) files in $(GEN_DIR)/dev/cfnet/cf/ffi"
+	  (cd "$$tmp/mac" && "$(JEXTRACT)" --output "$$tmp/out" -t dev.cfnet.posix.gen --header-class-name MacOs \
+	    @"$(CURDIR)/native/posix.args" posix.h); \
+	  if [ "$$(uname)" = Linux ] && [ -f /usr/include/netinet/in.h ]; then \
+	    cp native/posix.h "$$tmp/linux/"; \
+	    (cd "$$tmp/linux" && "$(JEXTRACT)" --output "$$tmp/out" -t dev.cfnet.posix.gen --header-class-name Linux \
+	      -D_GNU_SOURCE @"$(CURDIR)/native/posix.args" posix.h); \
+	  else cp "$(GEN_DIR)"/dev/cfnet/posix/gen/Linux*.java "$$tmp/out/dev/cfnet/posix/gen/"; \
+	    echo "bindings: no Linux headers here; the committed Linux constants are kept"; fi; \
+	  rm -rf "$(GEN_DIR)/dev/cfnet/cf/ffi" "$(GEN_DIR)/dev/cfnet/posix/gen"; mkdir -p "$(GEN_DIR)"; \
+	  cp -R "$$tmp/out/." "$(GEN_DIR)/"; \
+	  echo "generated $$(find "$(GEN_DIR)" -name '*.java' | wc -l) files in $(GEN_DIR) (dev.cfnet.cf.ffi, dev.cfnet.posix.gen)"
 
 # What can be checked of macOS without a Mac: every symbol the CF backend uses is exported by the SDK's text stubs
 # for x86_64 and arm64, and (with jextract) the bindings generated for each architecture equal the committed ones.

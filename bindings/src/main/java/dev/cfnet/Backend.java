@@ -1,7 +1,7 @@
 package dev.cfnet;
 
 import dev.cfnet.spi.BackendProvider;
-import dev.cfnet.spi.Os;
+import dev.cfnet.posix.Os;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -43,6 +43,8 @@ public enum Backend {
      * What this backend runs on here, when it is available: for CF, which CoreFoundation loaded and from where
      * (e.g. "OpenCFLite 635.21 (/opt/cf/lib/libCoreFoundation.so)" or "Apple CoreFoundation 1953.3 with CFNetwork
      * (...)"); for NIO, the JDK's selector.
+     *
+     * @return a one-line description; empty when the backend is not available
      */
     public Optional<String> implementation() {
         return provider().implementation();

@@ -1,7 +1,7 @@
 package dev.cfnet;
 
-import dev.cfnet.spi.Errno;
-import dev.cfnet.spi.Os;
+import dev.cfnet.posix.Errno;
+import dev.cfnet.posix.Os;
 import java.util.Objects;
 
 /**

@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cfnet.spi.Errno;
-import dev.cfnet.spi.Os;
+import dev.cfnet.posix.Errno;
+import dev.cfnet.posix.Os;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

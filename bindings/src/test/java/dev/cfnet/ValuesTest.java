@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cfnet.SocketError.Kind;
-import dev.cfnet.spi.Errno;
-import dev.cfnet.spi.Os;
+import dev.cfnet.posix.Errno;
+import dev.cfnet.posix.Os;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.cfnet.cf;
 
-import dev.cfnet.spi.Os;
+import dev.cfnet.posix.Os;
 import java.io.File;
 import java.lang.foreign.SymbolLookup;
 import java.util.ArrayList;

@@ -6,33 +6,31 @@ import dev.cfnet.ResolveResult;
 import dev.cfnet.RunLoop;
 import dev.cfnet.RunLoop.Mode;
 import dev.cfnet.RunLoop.Result;
-import dev.cfnet.Socket;
 import dev.cfnet.SocketErrorException;
-import dev.cfnet.SocketHandle;
-import dev.cfnet.SocketHandler;
 import dev.cfnet.SocketType;
 import dev.cfnet.Timer;
 import dev.cfnet.cf.ffi.CF;
 import dev.cfnet.cf.ffi.CFRunLoopSourceContext;
-import dev.cfnet.spi.Callbacks;
-import dev.cfnet.spi.DispatchGuard;
-import dev.cfnet.spi.LoopDriver;
+import dev.cfnet.spi.LoopCore;
+import dev.cfnet.spi.OwnedHandle;
 import dev.cfnet.spi.ResolutionDriver;
-import dev.cfnet.spi.SocketDriver;
-import dev.cfnet.spi.SourceSet;
+import dev.cfnet.spi.SocketCore;
+import dev.cfnet.spi.SocketIo;
 import dev.cfnet.spi.TimerDriver;
-import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -41,42 +39,35 @@ import java.util.function.Consumer;
  * to any other mode the loop runs in. CF calls back through the process's {@link Upcalls}, which dispatch by the
  * integer id CF hands back as {@code info}.
  */
-final class CfLoop implements LoopDriver {
-    static final System.Logger LOG = System.getLogger("dev.cfnet.cf");
+final class CfLoop extends LoopCore {
     static final int DATA_BUFFER = 65535;
 
-    /** Wakes runs whose CF ignores an idle timeout (see runInMode). One daemon thread for every loop. */
-    private static final java.util.concurrent.ScheduledThreadPoolExecutor ALARMS =
-            new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "cfnet-cf-alarm");
-                t.setDaemon(true);
-                return t;
-            });
+    /** Runs tasks later off the loop (OpenCFLite's idle-timeout alarms, retries). One daemon thread for all loops. */
+    private static final ScheduledThreadPoolExecutor ALARMS = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "cfnet-cf-alarm");
+        t.setDaemon(true);
+        return t;
+    });
 
     static {
         ALARMS.setRemoveOnCancelPolicy(true);
     }
 
     /** Runs {@code task} on the alarm thread after {@code delayNanos}. */
-    static java.util.concurrent.ScheduledFuture<?> later(long delayNanos, Runnable task) {
-        return ALARMS.schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    static ScheduledFuture<?> later(long delayNanos, Runnable task) {
+        return ALARMS.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
     }
+
     private static final double FOREVER_SECONDS = 1.0e10;
+
+    private final Thread thread;
+    /** The CFRunLoopRef, retained until the loop is released. */
+    final MemorySegment cfRunLoop;
     /** CF's constant mode strings: the values stored at kCFRunLoopDefaultMode and kCFRunLoopCommonModes. */
     private final MemorySegment defaultMode = MemorySegment.ofAddress(CF.kCFRunLoopDefaultMode().address());
     private final MemorySegment commonModes = MemorySegment.ofAddress(CF.kCFRunLoopCommonModes().address());
-
-    final RunLoop owner;
-    private final Thread thread;
-    final MemorySegment rl;
-    private final IdleStrategy idle;
-
-    final SourceSet sources = new SourceSet();
     /** The loop's valid timers, for the OpenCFLite arming workaround (CfTimer.nudgeNearDue). */
     final Set<CfTimer> timers = ConcurrentHashMap.newKeySet();
-    final DispatchGuard guard = new DispatchGuard();
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Runnable> internal = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean tasksSignalled = new AtomicBoolean();
     private final AtomicBoolean internalSignalled = new AtomicBoolean();
     private final MemorySegment taskSource;
@@ -86,10 +77,9 @@ final class CfLoop implements LoopDriver {
 
     private final Object state = new Object();
     private boolean running;                  // guarded by state
-    private volatile boolean closed;
     private volatile boolean released;
     /** Calls on the CFRunLoop from other threads under way; release() waits them out. */
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Mode currentMode;
     private volatile boolean keepAlive;
     private volatile boolean finishRequested;
@@ -102,16 +92,15 @@ final class CfLoop implements LoopDriver {
      *                calling thread's own loop
      */
     CfLoop(RunLoop owner, IdleStrategy idle, MemorySegment adopted) {
-        this.owner = owner;
-        this.idle = idle;
+        super(owner, idle);
         this.thread = adopted == null ? Thread.currentThread() : null;
         MemorySegment loopRef = adopted == null ? CF.CFRunLoopGetCurrent() : adopted;
-        this.rl = MemorySegment.ofAddress(loopRef.address());
-        CF.CFRetain(rl);
+        this.cfRunLoop = MemorySegment.ofAddress(loopRef.address());
+        CF.CFRetain(cfRunLoop);
         this.taskSource = createSource(new Performer(this, false));
         this.internalSource = createSource(new Performer(this, true));
-        CF.CFRunLoopAddSource(rl, taskSource, CF.kCFRunLoopCommonModes());
-        CF.CFRunLoopAddSource(rl, internalSource, CF.kCFRunLoopCommonModes());
+        CF.CFRunLoopAddSource(cfRunLoop, taskSource, commonModes);
+        CF.CFRunLoopAddSource(cfRunLoop, internalSource, commonModes);
         internalModes.add(Mode.COMMON);
         sources.onRemoved(this::sourceRemoved);
     }
@@ -136,48 +125,33 @@ final class CfLoop implements LoopDriver {
     static void onPerform(long info) {
         if (Registry.get(info) instanceof Performer p) {
             if (p.internal()) {
+                p.loop().internalSignalled.set(false);
                 p.loop().runInternal();
             } else {
+                p.loop().tasksSignalled.set(false);
                 p.loop().runTasks();
+                if (p.loop().hasTasks()) p.loop().signalTasks();
             }
         }
     }
 
+    // ---- hand-over -----------------------------------------------------------------------------------------------
 
-    // ---- tasks -------------------------------------------------------------------------------------------------
-
-    private void runTasks() {
-        tasksSignalled.set(false);
-        int n = tasks.size();
-        for (int i = 0; i < n; i++) {
-            Runnable r = tasks.poll();
-            if (r == null) break;
-            try {
-                r.run();
-            } catch (Throwable t) {
-                Callbacks.failed(owner, null, t);
-            }
-        }
-        if (!tasks.isEmpty()) signal(taskSource, tasksSignalled);
+    @Override
+    protected void signalTasks() {
+        signal(taskSource, tasksSignalled);
     }
 
-    private void runInternal() {
-        internalSignalled.set(false);
-        Runnable r;
-        while ((r = internal.poll()) != null) {
-            try {
-                r.run();
-            } catch (Throwable t) {
-                LOG.log(Level.ERROR, "run loop '" + owner.name() + "': internal operation failed", t);
-            }
-        }
+    @Override
+    protected void signalInternal() {
+        signal(internalSource, internalSignalled);
     }
 
     private void signal(MemorySegment source, AtomicBoolean flag) {
         if (flag.compareAndSet(false, true) && use()) {
             try {
                 CF.CFRunLoopSourceSignal(source);
-                CF.CFRunLoopWakeUp(rl);
+                CF.CFRunLoopWakeUp(cfRunLoop);
             } finally {
                 done();
             }
@@ -202,29 +176,6 @@ final class CfLoop implements LoopDriver {
         inFlight.decrementAndGet();
     }
 
-    @Override
-    public void execute(Runnable task) {
-        if (closed) throw new RejectedExecutionException("run loop '" + owner.name() + "' is closed");
-        tasks.add(task);
-        signal(taskSource, tasksSignalled);
-    }
-
-    /** Runs {@code op} on the loop thread at its next pass, in whatever mode it runs; false once closed. */
-    boolean post(Runnable op) {
-        if (closed) return false;
-        internal.add(op);
-        signal(internalSource, internalSignalled);
-        return true;
-    }
-
-    void onLoop(Runnable op) {
-        if (inLoopThread()) {
-            op.run();
-        } else {
-            post(op);
-        }
-    }
-
     // ---- modes -------------------------------------------------------------------------------------------------
 
     /** The CFString of a mode; DEFAULT and COMMON are CF's own constants (read from the variables). */
@@ -241,11 +192,10 @@ final class CfLoop implements LoopDriver {
     }
 
     @Override
-    public void addCommonMode(Mode mode) {
-        sources.addCommonMode(mode);
+    protected void commonModeAdded(Mode mode) {
         if (use()) {
             try {
-                CF.CFRunLoopAddCommonMode(rl, modeString(mode));
+                CF.CFRunLoopAddCommonMode(cfRunLoop, modeString(mode));
             } finally {
                 done();
             }
@@ -262,18 +212,13 @@ final class CfLoop implements LoopDriver {
     @Override
     public boolean inLoopThread() {
         if (thread != null) return Thread.currentThread() == thread;
-        return !released && CF.CFRunLoopGetCurrent().address() == rl.address();
-    }
-
-    @Override
-    public IdleStrategy idleStrategy() {
-        return idle;
+        return !released && CF.CFRunLoopGetCurrent().address() == cfRunLoop.address();
     }
 
     @Override
     public Result runInMode(Mode mode, long timeoutNanos, boolean returnAfterSourceHandled, boolean keepAlive) {
         synchronized (state) {
-            if (closed) return Result.FINISHED;
+            if (isClosed()) return Result.FINISHED;
             if (running) {
                 throw new IllegalStateException("run loop '" + owner.name() + "' is running already; nested runs "
                         + "from inside its callbacks are not supported");
@@ -284,7 +229,7 @@ final class CfLoop implements LoopDriver {
         try {
             MemorySegment modeRef = modeString(mode);
             if (!sources.isCommonMode(mode) && internalModes.add(mode)) {
-                CF.CFRunLoopAddSource(rl, internalSource, modeRef);
+                CF.CFRunLoopAddSource(cfRunLoop, internalSource, modeRef);
             }
             if (!keepAlive && sources.activeCount(mode) == 0) {
                 return Result.FINISHED;   // as CF: an empty mode finishes before a pending stop is looked at
@@ -295,15 +240,15 @@ final class CfLoop implements LoopDriver {
             long start = System.nanoTime();
             boolean forever = timeoutNanos >= 1_000_000_000_000_000_000L;   // over 31 years: RunLoop.run()
             long deadline = forever ? Long.MAX_VALUE : start + timeoutNanos;
-            java.util.concurrent.ScheduledFuture<?> alarm = null;
+            ScheduledFuture<?> alarm = null;
             if (!forever && timeoutNanos > 0 && CfLibrary.IMPL.wakesIdleTimeouts()) {
                 // OpenCFLite sleeps past the timeout of an idle run until something wakes it; a wake-up after the
                 // deadline ends the run with TIMED_OUT. Not a CF timer: adding one there can disarm the timers
                 // already armed (see CfTimer.nudgeIfDue).
-                alarm = ALARMS.schedule(this::wakeUp, timeoutNanos + 200_000, java.util.concurrent.TimeUnit.NANOSECONDS);
+                alarm = later(timeoutNanos + 200_000, this::wakeUp);
             }
             try {
-                int r = switch (idle) {
+                int r = switch (idleStrategy()) {
                     case IdleStrategy.Park p -> runOnce(modeRef, deadline, returnAfterSourceHandled);
                     case IdleStrategy.Spin s -> spin(modeRef, deadline, returnAfterSourceHandled, false);
                     case IdleStrategy.Yield y -> spin(modeRef, deadline, returnAfterSourceHandled, true);
@@ -324,7 +269,7 @@ final class CfLoop implements LoopDriver {
             currentMode = null;
             synchronized (state) {
                 running = false;
-                if (closed) release();
+                if (isClosed()) release();
             }
         }
     }
@@ -342,8 +287,6 @@ final class CfLoop implements LoopDriver {
                 : Math.max(0, (deadline - System.nanoTime()) / 1e9);
         return CF.CFRunLoopRunInMode(modeRef, seconds, (byte) (returnAfter ? 1 : 0));
     }
-
-    /** Polls with zero-timeout runs until something other than a timeout ends one, or the deadline. */
     private int spin(MemorySegment modeRef, long deadline, boolean returnAfter, boolean yield) {
         int timedOut = CF.kCFRunLoopRunTimedOut();
         for (;;) {
@@ -357,7 +300,6 @@ final class CfLoop implements LoopDriver {
             }
         }
     }
-
     private static Result toResult(int r) {
         if (r == CF.kCFRunLoopRunFinished()) return Result.FINISHED;
         if (r == CF.kCFRunLoopRunStopped()) return Result.STOPPED;
@@ -365,18 +307,13 @@ final class CfLoop implements LoopDriver {
         if (r == CF.kCFRunLoopRunHandledSource()) return Result.HANDLED_SOURCE;
         throw new IllegalStateException("CFRunLoopRunInMode returned " + r);
     }
-
-    /**
-     * cfnet's own sources keep a CFRunLoop's modes from ever being empty, so a run that should finish when its
-     * last source goes is stopped from inside, where the stop cannot outlive the run.
-     */
     private void sourceRemoved() {
         if (currentMode != null && !keepAlive) {
             post(() -> {
                 Mode m = currentMode;
                 if (m != null && !keepAlive && sources.activeCount(m) == 0) {
                     finishRequested = true;
-                    CF.CFRunLoopStop(rl);
+                    CF.CFRunLoopStop(cfRunLoop);
                 }
             });
         }
@@ -391,7 +328,7 @@ final class CfLoop implements LoopDriver {
     public void stop() {
         if (use()) {
             try {
-                CF.CFRunLoopStop(rl);
+                CF.CFRunLoopStop(cfRunLoop);
             } finally {
                 done();
             }
@@ -401,14 +338,14 @@ final class CfLoop implements LoopDriver {
     /** CFRunLoopStop is lost on a loop that is not running yet; from inside the next run it is not. */
     @Override
     public void requestExit() {
-        post(() -> CF.CFRunLoopStop(rl));
+        post(() -> CF.CFRunLoopStop(cfRunLoop));
     }
 
     @Override
     public void wakeUp() {
         if (use()) {
             try {
-                CF.CFRunLoopWakeUp(rl);
+                CF.CFRunLoopWakeUp(cfRunLoop);
             } finally {
                 done();
             }
@@ -419,7 +356,7 @@ final class CfLoop implements LoopDriver {
     public boolean isWaiting() {
         if (!use()) return false;
         try {
-            return CF.CFRunLoopIsWaiting(rl) != 0;
+            return CF.CFRunLoopIsWaiting(cfRunLoop) != 0;
         } finally {
             done();
         }
@@ -427,59 +364,37 @@ final class CfLoop implements LoopDriver {
 
     // ---- factories ---------------------------------------------------------------------------------------------
 
-    private void checkOpen() {
-        if (closed) throw new IllegalStateException("run loop '" + owner.name() + "' is closed");
-    }
-
     @Override
-    public TimerDriver schedule(Timer timerOwner, long delayNanos, long intervalNanos, Runnable task) {
-        checkOpen();
+    protected TimerDriver newTimer(Timer timerOwner, long delayNanos, long intervalNanos, Runnable task) {
         return new CfTimer(this, timerOwner, task, delayNanos, intervalNanos);
     }
 
     @Override
-    public SocketDriver createSocket(Socket socketOwner, ProtocolFamily family, SocketType type, int callBackTypes,
-                                     SocketHandler handler) throws SocketErrorException {
-        checkOpen();
-        return CfSocket.create(this, socketOwner, family, type, callBackTypes, handler);
-    }
-
-    @Override
-    public SocketDriver wrapSocket(Socket socketOwner, SocketHandle handle, int callBackTypes, SocketHandler handler)
+    protected SocketIo newSocketIo(SocketCore core, ProtocolFamily family, SocketType type)
             throws SocketErrorException {
-        checkOpen();
-        if (!(handle instanceof CfSocketHandle h)) {
-            throw new IllegalArgumentException("not a handle of the CF backend: " + handle);
-        }
-        return CfSocket.wrap(this, socketOwner, h, callBackTypes, handler);
+        return CfSocketIo.create(this, core, family, type);
     }
 
     @Override
-    public ResolutionDriver resolve(Host.Resolution resolutionOwner, String name, Consumer<ResolveResult> callback) {
-        checkOpen();
+    protected SocketIo wrapSocketIo(SocketCore core, OwnedHandle handle) throws SocketErrorException {
+        return CfSocketIo.wrap(this, core, (CfSocketHandle) handle);
+    }
+
+    @Override
+    protected InetSocketAddress peerOf(OwnedHandle handle) {
+        return ((CfSocketHandle) handle).peer();
+    }
+
+    @Override
+    protected ResolutionDriver newResolution(Host.Resolution resolutionOwner, String name,
+                                             Consumer<ResolveResult> callback) {
         return new CfResolution(this, resolutionOwner, name, callback);
-    }
-
-    @Override
-    public int sourceCount() {
-        return sources.size();
     }
 
     // ---- close -------------------------------------------------------------------------------------------------
 
     @Override
-    public void close() {
-        if (closed) return;
-        closed = true;
-        for (var s : sources.snapshot()) {
-            try {
-                s.invalidate();
-            } catch (Throwable t) {
-                LOG.log(Level.WARNING, "invalidating " + s + " while closing run loop '" + owner.name() + "'", t);
-            }
-        }
-        tasks.clear();
-        internal.clear();
+    protected void closed() {
         synchronized (state) {
             if (!running) {
                 release();
@@ -489,7 +404,7 @@ final class CfLoop implements LoopDriver {
         stop();
     }
 
-    /** Gives back every CF object and the upcall stubs; only when no callout of this loop can run. */
+    /** Gives back every CF object; only when no callout of this loop can run. */
     private void release() {
         if (released) return;
         released = true;
@@ -500,21 +415,11 @@ final class CfLoop implements LoopDriver {
         CF.CFRelease(internalSource);
         for (MemorySegment s : modeStrings.values()) CF.CFRelease(s);
         modeStrings.clear();
-        CF.CFRelease(rl);
+        CF.CFRelease(cfRunLoop);
     }
 
-    @Override
-    public boolean isClosed() {
-        return closed;
-    }
-
-    /** True once the loop gave its CF objects and stubs back (tests check it). */
+    /** True once the loop gave its CF objects back (tests check it). */
     boolean isReleased() {
         return released;
-    }
-
-    @Override
-    public String toString() {
-        return "CfLoop[" + owner.name() + "]";
     }
 }

@@ -7,10 +7,10 @@ import dev.cfnet.RunLoop;
 import dev.cfnet.cf.ffi.CF;
 import dev.cfnet.cf.ffi.CFHostClientContext;
 import dev.cfnet.cf.ffi.CFStreamError;
-import dev.cfnet.spi.Callbacks;
-import dev.cfnet.spi.ScheduledSource;
-import dev.cfnet.spi.ResolutionDriver;
-import dev.cfnet.spi.ThreadedResolver;
+import dev.cfnet.posix.Constant;
+import dev.cfnet.posix.Libc;
+import dev.cfnet.posix.SockAddr;
+import dev.cfnet.spi.ResolutionCore;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -26,29 +25,20 @@ import java.util.function.Consumer;
  * CoreFoundation has no CFNetwork) on worker threads, with the result handed to the loop through its source.
  * Address literals never reach a resolver.
  */
-final class CfResolution extends ScheduledSource implements ResolutionDriver {
-    private final CfLoop loop;
-    private final Host.Resolution owner;
-    private final String name;
-    private final Consumer<ResolveResult> callback;
+final class CfResolution extends ResolutionCore {
+    private final CfLoop cfLoop;
     private final Object lock = new Object();
-    private volatile boolean pending = true;
     private MemorySegment host;        // CFHostRef, guarded by lock
-    private volatile Future<?> work;
 
     CfResolution(CfLoop loop, Host.Resolution owner, String name, Consumer<ResolveResult> callback) {
-        super(loop.sources);
-        this.loop = loop;
-        this.owner = owner;
-        this.name = name;
-        this.callback = callback;
+        super(loop, owner, name, callback);
+        this.cfLoop = loop;
     }
 
     @Override
-    public void start() {
-        register();
+    protected void begin() {
         if (!CfLibrary.hasCFHost() || Host.isIpv4Literal(name) || Host.isIpv6Literal(name)) {
-            work = ThreadedResolver.submit(name, result -> loop.post(() -> deliver(result)));
+            resolveOnWorkers();
             return;
         }
         synchronized (lock) {
@@ -62,7 +52,7 @@ final class CfResolution extends ScheduledSource implements ResolutionDriver {
                 CFHostClientContext.info(ctx, Registry.add(this));
                 CFHostClientContext.release(ctx, Upcalls.RELEASE);
                 CF.CFHostSetClient(host, Upcalls.HOST, ctx);
-                for (RunLoop.Mode m : modes()) CF.CFHostScheduleWithRunLoop(host, loop.rl, loop.modeString(m));
+                for (RunLoop.Mode m : modes()) CF.CFHostScheduleWithRunLoop(host, cfLoop.cfRunLoop, cfLoop.modeString(m));
                 MemorySegment error = CFStreamError.allocate(a);
                 if (CF.CFHostStartInfoResolution(host, CF.kCFHostAddresses(), error) == 0) {
                     ResolveResult failed = new ResolveResult.Failed(name, errorOf(error));
@@ -83,11 +73,7 @@ final class CfResolution extends ScheduledSource implements ResolutionDriver {
             if (host == null) return;
             MemorySegment e = error == 0 ? null
                     : MemorySegment.ofAddress(error).reinterpret(CFStreamError.layout().byteSize());
-            if (e != null && CFStreamError.error(e) != 0) {
-                result = new ResolveResult.Failed(name, errorOf(e));
-            } else {
-                result = addresses();
-            }
+            result = e != null && CFStreamError.error(e) != 0 ? new ResolveResult.Failed(name, errorOf(e)) : addresses();
         }
         deliver(result);
     }
@@ -100,7 +86,7 @@ final class CfResolution extends ScheduledSource implements ResolutionDriver {
             for (long i = 0; i < n; i++) {
                 MemorySegment d = CF.CFArrayGetValueAtIndex(array, i);
                 long len = CF.CFDataGetLength(d);
-                InetSocketAddress a = SockAddr.decode(Native.OS, CF.CFDataGetBytePtr(d).reinterpret(len), len);
+                InetSocketAddress a = SockAddr.decode(Libc.OS, CF.CFDataGetBytePtr(d).reinterpret(len), len);
                 if (a != null && !out.contains(a.getAddress())) out.add(a.getAddress());
             }
         }
@@ -114,35 +100,22 @@ final class CfResolution extends ScheduledSource implements ResolutionDriver {
         long domain = CFStreamError.domain(streamError);
         int code = CFStreamError.error(streamError);
         if (domain == CF.kCFStreamErrorDomainNetDB()) {
-            if (code == ThreadedResolver.eaiAgain()) {
+            if (code == Constant.EAI_AGAIN.value()) {
                 return new ResolveError(ResolveError.Kind.TEMPORARY_FAILURE, code, "temporary failure in name "
                         + "resolution");
             }
-            if (code == ThreadedResolver.eaiNoName()) {
+            if (code == Constant.EAI_NONAME.value()) {
                 return new ResolveError(ResolveError.Kind.NOT_FOUND, code, "no such host");
             }
         }
         return new ResolveError(ResolveError.Kind.OTHER, code, "CFHost error " + code + " in domain " + domain);
     }
 
-    private void deliver(ResolveResult result) {
-        loop.guard.enter(this);
-        try {
-            synchronized (this) {
-                if (!pending) return;
-                pending = false;
-            }
-            unregister();
-            // Not from inside CFHost's own callback: the host may not outlive a release there.
-            if (!loop.post(() -> releaseHost(false))) releaseHost(false);
-            try {
-                callback.accept(result);
-            } catch (Throwable t) {
-                Callbacks.failed(loop.owner, owner, t);
-            }
-        } finally {
-            loop.guard.exit();
-        }
+    @Override
+    protected void released(boolean cancelled) {
+        super.released(cancelled);
+        // Not from inside CFHost's own callback: the host may not outlive a release there.
+        if (cancelled || !loop.post(() -> releaseHost(false))) releaseHost(cancelled);
     }
 
     private void releaseHost(boolean cancel) {
@@ -154,40 +127,7 @@ final class CfResolution extends ScheduledSource implements ResolutionDriver {
         if (h == null) return;
         if (cancel) CF.CFHostCancelInfoResolution(h, CF.kCFHostAddresses());
         CF.CFHostSetClient(h, MemorySegment.NULL, MemorySegment.NULL);
-        for (RunLoop.Mode m : modes()) CF.CFHostUnscheduleFromRunLoop(h, loop.rl, loop.modeString(m));
+        for (RunLoop.Mode m : modes()) CF.CFHostUnscheduleFromRunLoop(h, cfLoop.cfRunLoop, cfLoop.modeString(m));
         CF.CFRelease(h);
-    }
-
-    @Override
-    public boolean isPending() {
-        return pending;
-    }
-
-    @Override
-    public boolean isValid() {
-        return pending;
-    }
-
-    @Override
-    public void cancel() {
-        synchronized (this) {
-            if (!pending) return;
-            pending = false;
-        }
-        unregister();
-        loop.guard.awaitNotDispatching(this, loop.inLoopThread());
-        releaseHost(true);
-        Future<?> w = work;
-        if (w != null) w.cancel(false);
-    }
-
-    @Override
-    public void invalidate() {
-        cancel();
-    }
-
-    @Override
-    public String toString() {
-        return owner.toString();
     }
 }

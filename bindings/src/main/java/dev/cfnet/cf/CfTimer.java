@@ -4,30 +4,19 @@ import dev.cfnet.RunLoop;
 import dev.cfnet.Timer;
 import dev.cfnet.cf.ffi.CF;
 import dev.cfnet.cf.ffi.CFRunLoopTimerContext;
-import dev.cfnet.spi.Callbacks;
-import dev.cfnet.spi.ScheduledSource;
-import dev.cfnet.spi.TimerDriver;
+import dev.cfnet.spi.TimerCore;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** A cfnet timer over a CFRunLoopTimer. */
-final class CfTimer extends ScheduledSource implements TimerDriver {
-    private final CfLoop loop;
-    private final Timer owner;
-    private final Runnable task;
-    private final long delay;
-    private final long interval;
+final class CfTimer extends TimerCore {
+    private final CfLoop cfLoop;
     private final Object lock = new Object();
-    private volatile boolean valid = true;
     private MemorySegment timer;   // CFRunLoopTimerRef, guarded by lock
 
     CfTimer(CfLoop loop, Timer owner, Runnable task, long delay, long interval) {
-        super(loop.sources);
-        this.loop = loop;
-        this.owner = owner;
-        this.task = task;
-        this.delay = delay;
-        this.interval = interval;
+        super(loop, owner, task, delay, interval);
+        this.cfLoop = loop;
     }
 
     private static MemorySegment create(CfLoop loop, Object target, long delayNanos, long intervalNanos) {
@@ -58,13 +47,13 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
     @Override
     public void start() {
         register();
-        loop.timers.add(this);
-        java.util.List<MemorySegment> modeRefs = modes().stream().map(loop::modeString).toList();
+        cfLoop.timers.add(this);
+        java.util.List<MemorySegment> modeRefs = modes().stream().map(cfLoop::modeString).toList();
         synchronized (lock) {
-            timer = create(loop, this, delay, interval);
+            timer = create(cfLoop, this, delay, interval);
             for (MemorySegment mode : modeRefs) {
                 if (NUDGES) nudgeIfDue();   // see nudgeIfDue: each add must see a future fire date
-                CF.CFRunLoopAddTimer(loop.rl, timer, mode);
+                CF.CFRunLoopAddTimer(cfLoop.cfRunLoop, timer, mode);
             }
         }
         watch();
@@ -72,48 +61,24 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
 
     /** A timer's callout, through {@link Upcalls#TIMER}. */
     static void onFire(long info) {
-        if (Registry.get(info) instanceof CfTimer t) t.fire();
+        if (Registry.get(info) instanceof CfTimer t) t.onFire();
     }
 
-    private void fire() {
+    private void onFire() {
         fires++;
-        loop.guard.enter(this);
-        try {
-            if (!valid) return;
-            try {
-                task.run();
-            } catch (Throwable t) {
-                Callbacks.failed(loop.owner, owner, t);
-            }
-        } finally {
-            loop.guard.exit();
-        }
-        if (interval == 0) {
-            invalidate();   // CF spends a one-shot timer once it fired
-        } else {
-            watch();
-        }
+        if (fire()) watch();   // a one-shot timer is spent once it fired, as CF's
     }
 
     @Override
-    public boolean isValid() {
-        return valid;
-    }
-
-    @Override
-    public void invalidate() {
+    protected void cancel() {
         MemorySegment t;
         synchronized (lock) {
-            if (!valid) return;
-            valid = false;
             t = timer;
             timer = null;
         }
-        unregister();
-        loop.timers.remove(this);
+        cfLoop.timers.remove(this);
         java.util.concurrent.ScheduledFuture<?> w = watchdog;
         if (w != null) w.cancel(false);
-        loop.guard.awaitNotDispatching(this, loop.inLoopThread());
         if (t != null) {
             CF.CFRunLoopTimerInvalidate(t);
             CF.CFRelease(t);
@@ -123,7 +88,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
     @Override
     public void setNextFire(long delayNanos) {
         synchronized (lock) {
-            if (valid && timer != null) {
+            if (isValid() && timer != null) {
                 CF.CFRunLoopTimerSetNextFireDate(timer, fireDate(delayNanos));
             }
         }
@@ -139,7 +104,7 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
      */
     void nudgeIfDue() {
         synchronized (lock) {
-            if (!valid || timer == null) return;
+            if (!isValid() || timer == null) return;
             double now = CF.CFAbsoluteTimeGetCurrent();
             if (CF.CFRunLoopTimerGetNextFireDate(timer) < now + NEAR_SECONDS) {
                 CF.CFRunLoopTimerSetNextFireDate(timer, now + LEAD_SECONDS);
@@ -166,44 +131,39 @@ final class CfTimer extends ScheduledSource implements TimerDriver {
      * re-arms its mode. Only late timers are touched, so none is ever starved.
      */
     private void watch() {
-        if (!NUDGES || !valid) return;
+        if (!NUDGES || !isValid()) return;
         long seen = fires;
         double next;
         synchronized (lock) {
-            if (!valid || timer == null) return;
+            if (!isValid() || timer == null) return;
             next = CF.CFRunLoopTimerGetNextFireDate(timer);
         }
         long delay = Math.max(0, (long) ((next - CF.CFAbsoluteTimeGetCurrent()) * 1e9)) + WATCHDOG_SLACK_NANOS;
         java.util.concurrent.ScheduledFuture<?> previous = watchdog;
         if (previous != null) previous.cancel(false);
         watchdog = CfLoop.later(delay, () -> {
-            if (!valid || fires != seen) return;
+            if (!isValid() || fires != seen) return;
             nudgeIfDue();
             watch();
         });
-        if (!valid) watchdog.cancel(false);
+        if (!isValid()) watchdog.cancel(false);
     }
 
     @Override
     protected void modeAdded(RunLoop.Mode mode) {
         synchronized (lock) {
-            if (!valid || timer == null) return;
+            if (!isValid() || timer == null) return;
             // OpenCFLite leaves a mode unarmed for a timer already due, then HALTs when that mode is disarmed.
             if (NUDGES) nudgeIfDue();
-            CF.CFRunLoopAddTimer(loop.rl, timer, loop.modeString(mode));
+            CF.CFRunLoopAddTimer(cfLoop.cfRunLoop, timer, cfLoop.modeString(mode));
         }
     }
 
     @Override
     protected void modeRemoved(RunLoop.Mode mode) {
         synchronized (lock) {
-            if (valid && timer != null) CF.CFRunLoopRemoveTimer(loop.rl, timer, loop.modeString(mode));
+            if (isValid() && timer != null) CF.CFRunLoopRemoveTimer(cfLoop.cfRunLoop, timer, cfLoop.modeString(mode));
         }
     }
 
-
-    @Override
-    public String toString() {
-        return owner.toString();
-    }
 }

@@ -1,5 +1,6 @@
 package dev.cfnet.cf;
 
+import dev.cfnet.posix.Libc;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Fds {
     static final long REUSE_DELAY_MILLIS = 250;
-    private static final int DEV_NULL = Native.openReadWrite("/dev/null");
+    private static final int DEV_NULL = Libc.openReadWrite("/dev/null");
     private static final ScheduledThreadPoolExecutor LATER = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "cfnet-cf-close");
         t.setDaemon(true);
@@ -27,10 +28,10 @@ final class Fds {
     /** Closes the socket on {@code fd} now; the number itself is closed after {@link #REUSE_DELAY_MILLIS}. */
     static void close(int fd) {
         if (fd < 0) return;
-        if (DEV_NULL < 0 || Native.dup2(DEV_NULL, fd) < 0) {
-            Native.close(fd);
+        if (DEV_NULL < 0 || Libc.dup2(DEV_NULL, fd) < 0) {
+            Libc.close(fd);
             return;
         }
-        LATER.schedule(() -> Native.close(fd), REUSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        LATER.schedule(() -> Libc.close(fd), REUSE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     }
 }

@@ -28,7 +28,7 @@ import java.lang.invoke.MethodHandles;
 final class Upcalls {
     private static final Linker LINKER = Linker.nativeLinker();
 
-    /** CFSocketCallBack: CfSocket.onCallout(s, type, address, data, info). */
+    /** CFSocketCallBack: CfSocketIo.onCallout(s, type, address, data, info). */
     static final MemorySegment SOCKET = stub("onSocket", CFSocketCallBack.descriptor());
     /** CFRunLoopTimerCallBack: CfTimer.onFire(timer, info). */
     static final MemorySegment TIMER = stub("onTimer", CFRunLoopTimerCallBack.descriptor());
@@ -84,7 +84,7 @@ final class Upcalls {
 
     private static void onSocket(long s, long type, long address, long data, long info) {
         try {
-            CfSocket.onCallout(type, address, data, info);
+            CfSocketIo.onCallout(type, address, data, info);
         } catch (Throwable t) {
             failed("socket callback", t);
         }

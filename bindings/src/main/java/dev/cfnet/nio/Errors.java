@@ -2,8 +2,8 @@ package dev.cfnet.nio;
 
 import dev.cfnet.SocketError;
 import dev.cfnet.SocketError.Kind;
-import dev.cfnet.spi.Errno;
-import dev.cfnet.spi.Os;
+import dev.cfnet.posix.Errno;
+import dev.cfnet.posix.Os;
 import java.net.BindException;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;

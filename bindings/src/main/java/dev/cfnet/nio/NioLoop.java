@@ -6,41 +6,40 @@ import dev.cfnet.ResolveResult;
 import dev.cfnet.RunLoop;
 import dev.cfnet.RunLoop.Mode;
 import dev.cfnet.RunLoop.Result;
-import dev.cfnet.Socket;
+import dev.cfnet.SocketError;
 import dev.cfnet.SocketErrorException;
-import dev.cfnet.SocketHandle;
-import dev.cfnet.SocketHandler;
 import dev.cfnet.SocketType;
 import dev.cfnet.Timer;
-import dev.cfnet.spi.Callbacks;
-import dev.cfnet.spi.DispatchGuard;
-import dev.cfnet.spi.SourceSet;
-import dev.cfnet.spi.LoopDriver;
+import dev.cfnet.spi.LoopCore;
+import dev.cfnet.spi.OwnedHandle;
+import dev.cfnet.spi.ResolutionCore;
 import dev.cfnet.spi.ResolutionDriver;
-import dev.cfnet.spi.SocketDriver;
+import dev.cfnet.spi.SocketCore;
+import dev.cfnet.spi.SocketIo;
 import dev.cfnet.spi.TimerDriver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A run loop over a {@link Selector}. Everything that touches the selector's keys, the timer heap and socket
- * callback state runs on the loop thread; other threads hand work over through two queues: internal operations
- * (run in every mode) and user tasks from {@link RunLoop#execute} (run in the common modes, like CF's version-0
- * source scheduled in kCFRunLoopCommonModes).
+ * A run loop over a {@link Selector}. Everything that touches the selector's keys and the timer heap runs on the
+ * loop thread; other threads hand work over through {@link LoopCore}'s queues and wake the selector.
  */
-final class NioLoop implements LoopDriver {
+final class NioLoop extends LoopCore {
     static final System.Logger LOG = System.getLogger("dev.cfnet.nio");
     static final int STREAM_CHUNK = 32 * 1024;
     static final int DATAGRAM_MAX = 65535;   // CF reads datagrams into a 65535-byte buffer
@@ -52,27 +51,19 @@ final class NioLoop implements LoopDriver {
     private static final int IDLE_YIELD = 2;
     private static final int IDLE_SPIN_THEN_PARK = 3;
 
-    final RunLoop owner;
     private final Thread thread;
     final Selector selector;
-    private final IdleStrategy idle;
     private final int idleKind;
     private final long spinNanos;
 
-    private final ConcurrentLinkedQueue<Runnable> internal = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wakeState = new AtomicInteger(AWAKE);
     private volatile boolean stopRequested;
     private volatile boolean exitRequested;
-    private volatile boolean closed;
 
     private final Object stateLock = new Object();
     private boolean running;                 // guarded by stateLock
     private volatile Mode currentMode;
     private Mode mode = Mode.DEFAULT;        // loop thread: the mode the interest sets are computed for
-
-    final SourceSet sources = new SourceSet();
-    final DispatchGuard guard = new DispatchGuard();
 
     final TimerHeap timers = new TimerHeap();
     final ByteBuffer streamBuffer = ByteBuffer.allocateDirect(STREAM_CHUNK);
@@ -81,9 +72,8 @@ final class NioLoop implements LoopDriver {
     private final Consumer<SelectionKey> onKey = this::onKey;
 
     NioLoop(RunLoop owner, Thread thread, IdleStrategy idle) {
-        this.owner = owner;
+        super(owner, idle);
         this.thread = thread;
-        this.idle = idle;
         switch (idle) {
             case IdleStrategy.Park p -> { idleKind = IDLE_PARK; spinNanos = 0; }
             case IdleStrategy.Spin s -> { idleKind = IDLE_SPIN; spinNanos = Long.MAX_VALUE; }
@@ -105,11 +95,6 @@ final class NioLoop implements LoopDriver {
         return thread;
     }
 
-    @Override
-    public IdleStrategy idleStrategy() {
-        return idle;
-    }
-
     boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -122,20 +107,13 @@ final class NioLoop implements LoopDriver {
     // ---- modes and sources -------------------------------------------------------------------------------------
 
     @Override
-    public int sourceCount() {
-        return sources.size();
-    }
-
-    @Override
-    public void addCommonMode(Mode m) {
-        if (sources.addCommonMode(m)) {
-            post(this::recomputeInterest);
-        }
+    protected void commonModeAdded(Mode m) {
+        post(this::recomputeInterest);
     }
 
     private void recomputeInterest() {
-        for (var s : sources.snapshot()) {
-            if (s instanceof NioSocket sock) sock.updateInterest();
+        for (SelectionKey k : selector.keys()) {
+            if (k.attachment() instanceof NioChannelIo io) io.refresh();
         }
     }
 
@@ -145,28 +123,13 @@ final class NioLoop implements LoopDriver {
 
     // ---- cross-thread hand-over --------------------------------------------------------------------------------
 
-    /** Runs {@code op} on the loop thread: now when called there, else at the loop's next pass (any mode). */
-    void onLoop(Runnable op) {
-        if (inLoop()) {
-            op.run();
-        } else {
-            post(op);
-        }
-    }
-
-    /** Queues {@code op} for the loop's next pass (any mode), also when called on the loop thread. */
-    void post(Runnable op) {
-        if (closed) return;
-        internal.add(op);
+    @Override
+    protected void signalTasks() {
         wakeUp();
     }
 
     @Override
-    public void execute(Runnable task) {
-        if (closed) {
-            throw new RejectedExecutionException("run loop '" + owner.name() + "' is closed");
-        }
-        tasks.add(task);
+    protected void signalInternal() {
         wakeUp();
     }
 
@@ -207,7 +170,7 @@ final class NioLoop implements LoopDriver {
     @Override
     public Result runInMode(Mode runMode, long timeoutNanos, boolean returnAfterSourceHandled, boolean keepAlive) {
         synchronized (stateLock) {
-            if (closed) return Result.FINISHED;
+            if (isClosed()) return Result.FINISHED;
             if (running) {
                 throw new IllegalStateException("run loop '" + owner.name() + "' is running already; nested runs "
                         + "from inside its callbacks are not supported");
@@ -230,10 +193,10 @@ final class NioLoop implements LoopDriver {
             for (;;) {
                 handled = false;
                 runInternal();
-                if (common && runTasks()) handled = true;
+                if (common && runTasks() > 0) handled = true;
                 long now = System.nanoTime();
-                boolean busy = (handled && returnAfterSourceHandled) || stopRequested || exitRequested || closed
-                        || !internal.isEmpty() || (common && !tasks.isEmpty())
+                boolean busy = (handled && returnAfterSourceHandled) || stopRequested || exitRequested || isClosed()
+                        || hasInternal() || (common && hasTasks())
                         || (!keepAlive && sources.activeCount(runMode) == 0);
                 long wakeAt = Math.min(deadline, timers.nextDeadline(runMode, now));
                 if (busy || wakeAt - now <= 0) {
@@ -249,7 +212,7 @@ final class NioLoop implements LoopDriver {
                     stopRequested = false;
                     return Result.STOPPED;
                 }
-                if (closed || exitRequested) return Result.STOPPED;
+                if (isClosed() || exitRequested) return Result.STOPPED;
                 if (!keepAlive && sources.activeCount(runMode) == 0) return Result.FINISHED;
             }
         } catch (ClosedSelectorException e) {
@@ -261,7 +224,7 @@ final class NioLoop implements LoopDriver {
             synchronized (stateLock) {
                 running = false;
                 stopRequested = false;
-                if (closed) closeSelector();
+                if (isClosed()) closeSelector();
             }
         }
     }
@@ -284,7 +247,7 @@ final class NioLoop implements LoopDriver {
     private boolean spin(long until, boolean common) throws IOException {
         for (;;) {
             if (selector.selectNow(onKey) > 0) return true;
-            if (!internal.isEmpty() || (common && !tasks.isEmpty()) || stopRequested || exitRequested || closed) {
+            if (hasInternal() || (common && hasTasks()) || stopRequested || exitRequested || isClosed()) {
                 return true;
             }
             if (System.nanoTime() - until >= 0) return false;
@@ -299,7 +262,7 @@ final class NioLoop implements LoopDriver {
     private void block(long wakeAt, boolean common) throws IOException {
         wakeState.set(BLOCKING);
         try {
-            if (!internal.isEmpty() || (common && !tasks.isEmpty()) || stopRequested || exitRequested || closed) {
+            if (hasInternal() || (common && hasTasks()) || stopRequested || exitRequested || isClosed()) {
                 selector.selectNow(onKey);
                 return;
             }
@@ -322,44 +285,15 @@ final class NioLoop implements LoopDriver {
         try {
             if (!key.isValid()) return;
             Object att = key.attachment();
-            if (att instanceof NioSocket s) {
+            if (att instanceof NioChannelIo io) {
                 handled = true;
-                s.dispatch(key.readyOps());
+                io.dispatch(key.readyOps());
             }
         } catch (java.nio.channels.CancelledKeyException e) {
             // invalidated from another thread while selected
         } catch (Throwable t) {
             LOG.log(Level.ERROR, "run loop '" + owner.name() + "': dispatch failed", t);
         }
-    }
-
-    private void runInternal() {
-        Runnable r;
-        while ((r = internal.poll()) != null) {
-            try {
-                r.run();
-            } catch (Throwable t) {
-                // Internal operations wrap user callbacks themselves; this is a cfnet bug, logged, not fatal.
-                LOG.log(Level.ERROR, "run loop '" + owner.name() + "': internal operation failed", t);
-            }
-        }
-    }
-
-    /** Runs the user tasks queued now (not those they queue); true when it ran any. */
-    private boolean runTasks() {
-        int n = tasks.size();
-        boolean ran = false;
-        for (int i = 0; i < n; i++) {
-            Runnable r = tasks.poll();
-            if (r == null) break;
-            ran = true;
-            try {
-                r.run();
-            } catch (Throwable t) {
-                Callbacks.failed(owner, null, t);
-            }
-        }
-        return ran;
     }
 
     private final List<NioTimer> inactiveDue = new ArrayList<>();
@@ -386,38 +320,69 @@ final class NioLoop implements LoopDriver {
     // ---- factories ---------------------------------------------------------------------------------------------
 
     @Override
-    public TimerDriver schedule(Timer timerOwner, long delayNanos, long intervalNanos, Runnable task) {
-        checkOpen();
+    protected TimerDriver newTimer(Timer timerOwner, long delayNanos, long intervalNanos, Runnable task) {
         return new NioTimer(this, timerOwner, task, delayNanos, intervalNanos);
     }
 
     @Override
-    public SocketDriver createSocket(Socket socketOwner, ProtocolFamily family, SocketType type, int callBackTypes,
-                                     SocketHandler handler) throws SocketErrorException {
-        checkOpen();
-        return NioSocket.create(this, socketOwner, family, type, callBackTypes, handler);
-    }
-
-    @Override
-    public SocketDriver wrapSocket(Socket socketOwner, SocketHandle handle, int callBackTypes, SocketHandler handler)
+    protected SocketIo newSocketIo(SocketCore core, ProtocolFamily family, SocketType type)
             throws SocketErrorException {
-        checkOpen();
-        if (!(handle instanceof NioSocketHandle h)) {
-            throw new IllegalArgumentException("not a handle of the NIO backend: " + handle);
+        SelectableChannel ch;
+        try {
+            if (type == SocketType.DATAGRAM) {
+                ch = DatagramChannel.open(family);
+            } else if (core.readType() == dev.cfnet.spi.CallBackBits.ACCEPT) {
+                ch = ServerSocketChannel.open(family);
+            } else {
+                ch = SocketChannel.open(family);
+            }
+            ch.configureBlocking(false);
+        } catch (UnsupportedOperationException e) {
+            throw new SocketErrorException("create socket", SocketError.of(SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED));
+        } catch (IOException e) {
+            throw new SocketErrorException("create socket", Errors.of(e), 0, e);
         }
-        return NioSocket.wrap(this, socketOwner, h, callBackTypes, handler);
+        return io(core, ch, NioSocketHandle.adopted(ch, family));
     }
 
     @Override
-    public ResolutionDriver resolve(Host.Resolution resolutionOwner, String name, Consumer<ResolveResult> callback) {
-        checkOpen();
-        return new NioResolution(this, resolutionOwner, name, callback);
+    protected SocketIo wrapSocketIo(SocketCore core, OwnedHandle handle) throws SocketErrorException {
+        NioSocketHandle h = (NioSocketHandle) handle;
+        try {
+            h.channel.configureBlocking(false);
+        } catch (IOException e) {
+            h.closeNow();
+            throw new SocketErrorException("wrap", Errors.of(e), 0, e);
+        }
+        return io(core, h.channel, h);
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("run loop '" + owner.name() + "' is closed");
+    private NioChannelIo io(SocketCore core, SelectableChannel ch, NioSocketHandle h) {
+        return switch (ch) {
+            case SocketChannel sc -> new NioStreamIo(this, core, sc, h);
+            case DatagramChannel dc -> new NioDatagramIo(this, core, dc, h);
+            case ServerSocketChannel ssc -> new NioListenerIo(this, core, ssc, h);
+            default -> throw new IllegalArgumentException("unexpected channel " + ch);
+        };
+    }
+
+    @Override
+    protected InetSocketAddress peerOf(OwnedHandle handle) {
+        try {
+            return switch (((NioSocketHandle) handle).channel) {
+                case SocketChannel sc -> (InetSocketAddress) sc.getRemoteAddress();
+                case DatagramChannel dc -> (InetSocketAddress) dc.getRemoteAddress();
+                default -> null;
+            };
+        } catch (IOException e) {
+            return null;
         }
+    }
+
+    @Override
+    protected ResolutionDriver newResolution(Host.Resolution resolutionOwner, String name,
+                                             Consumer<ResolveResult> callback) {
+        return new ResolutionCore(this, resolutionOwner, name, callback);
     }
 
     ByteBuffer datagramBuffer() {
@@ -428,28 +393,12 @@ final class NioLoop implements LoopDriver {
     // ---- close -------------------------------------------------------------------------------------------------
 
     @Override
-    public void close() {
-        if (closed) return;
-        closed = true;
-        for (var s : sources.snapshot()) {
-            try {
-                s.invalidate();
-            } catch (Throwable t) {
-                LOG.log(Level.WARNING, "invalidating " + s + " while closing run loop '" + owner.name() + "'", t);
-            }
-        }
-        tasks.clear();
-        internal.clear();
+    protected void closed() {
         synchronized (stateLock) {
             if (!running) closeSelector();
         }
         exitRequested = true;
         wakeUp();
-    }
-
-    @Override
-    public boolean isClosed() {
-        return closed;
     }
 
     private void closeSelector() {
@@ -460,8 +409,4 @@ final class NioLoop implements LoopDriver {
         }
     }
 
-    @Override
-    public String toString() {
-        return "NioLoop[" + owner.name() + "]";
-    }
 }

@@ -128,13 +128,13 @@ public final class ThreadedResolver {
         return new ResolveError(ResolveError.Kind.NOT_FOUND, eaiNoName(), m);
     }
 
-    /** EAI_NONAME: -2 on glibc, 8 on macOS. */
+    /** EAI_NONAME of this OS (getaddrinfo's "no such name"). */
     public static int eaiNoName() {
-        return Os.current() == Os.MACOS ? 8 : -2;
+        return dev.cfnet.posix.Constant.EAI_NONAME.value();
     }
 
-    /** EAI_AGAIN: -3 on glibc, 2 on macOS. */
+    /** EAI_AGAIN of this OS (getaddrinfo's "try again"). */
     public static int eaiAgain() {
-        return Os.current() == Os.MACOS ? 2 : -3;
+        return dev.cfnet.posix.Constant.EAI_AGAIN.value();
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cfnet.Backend;
 import dev.cfnet.RunLoop;
-import dev.cfnet.spi.Os;
+import dev.cfnet.posix.Os;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -95,7 +95,7 @@ class MacOsSdkTest {
             for (String s : cf) {
                 if (!frameworks.getOrDefault(target, Set.of()).contains("_" + s)) missing.add(target + ": " + s);
             }
-            for (String s : Native.LIBC_SYMBOLS) {
+            for (String s : dev.cfnet.posix.Libc.LIBC_SYMBOLS) {
                 if (!libSystem.getOrDefault(target, Set.of()).contains("_" + s)) missing.add(target + ": libc " + s);
             }
         }

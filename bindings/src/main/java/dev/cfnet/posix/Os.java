@@ -1,4 +1,4 @@
-package dev.cfnet.spi;
+package dev.cfnet.posix;
 
 import java.util.Locale;
 

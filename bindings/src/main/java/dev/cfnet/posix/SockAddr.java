@@ -1,6 +1,6 @@
-package dev.cfnet.cf;
+package dev.cfnet.posix;
 
-import dev.cfnet.spi.Os;
+import dev.cfnet.posix.Os;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,11 +1,9 @@
-package dev.cfnet.cf;
+package dev.cfnet.posix;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.cfnet.cf.ffi.CF;
-import dev.cfnet.spi.Os;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -17,12 +15,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The libc calls the CF backend makes itself (CF has no partial-write-safe send, no shutdown, no options), and
- * errno-capturing handles for the CF calls whose failures only errno explains. Constants differ per OS; each
- * is given for Linux and macOS.
+ * The libc calls the CF backend makes itself (CF has no partial-write-safe send, no shutdown, no options), with
+ * errno captured, and the constants they take ({@link Constant}: each OS's values, generated from its headers).
  */
-final class Native {
-    static final Os OS = Os.current();
+public final class Libc {
+    /** The OS whose ABI the calls follow. */
+    public static final Os OS = Os.current();
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -31,35 +29,41 @@ final class Native {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
     static final boolean MAC = OS == Os.MACOS;
-    static final int SOL_SOCKET = MAC ? 0xffff : 1;
-    static final int SO_ERROR = MAC ? 0x1007 : 4;
-    static final int SO_REUSEADDR = MAC ? 0x4 : 2;
-    static final int SO_REUSEPORT = MAC ? 0x200 : 15;
-    static final int SO_KEEPALIVE = MAC ? 0x8 : 9;
-    static final int SO_BROADCAST = MAC ? 0x20 : 6;
-    static final int SO_LINGER = MAC ? 0x1080 : 13;    // SO_LINGER_SEC on macOS: seconds, as Java's option
-    static final int SO_SNDBUF = MAC ? 0x1001 : 7;
-    static final int SO_RCVBUF = MAC ? 0x1002 : 8;
-    static final int SO_NOSIGPIPE = 0x1022;             // macOS only
-    static final int IPPROTO_IP = 0;
-    static final int IP_TOS = MAC ? 3 : 1;
-    static final int IPPROTO_TCP = 6;
-    static final int TCP_NODELAY = 1;
-    static final int IPPROTO_IPV6 = 41;
-    static final int IPV6_V6ONLY = MAC ? 27 : 26;
-    static final int MSG_DONTWAIT = MAC ? 0x80 : 0x40;
-    static final int MSG_PEEK = 2;
-    static final int MSG_NOSIGNAL = MAC ? 0 : 0x4000;  // macOS uses SO_NOSIGPIPE instead
-    static final int SHUT_WR = 1;
-    static final int POLLOUT = 4;
-    static final int POLLIN = 1;
-    static final int EAGAIN = MAC ? 35 : 11;
-    static final int EINTR = 4;
-    static final int EINPROGRESS = MAC ? 36 : 115;
-    static final int EBADF = 9;
+    public static final int SOL_SOCKET = Constant.SOL_SOCKET.value();
+    public static final int SO_ERROR = Constant.SO_ERROR.value();
+    public static final int SO_REUSEADDR = Constant.SO_REUSEADDR.value();
+    public static final int SO_REUSEPORT = Constant.SO_REUSEPORT.value();
+    public static final int SO_KEEPALIVE = Constant.SO_KEEPALIVE.value();
+    public static final int SO_BROADCAST = Constant.SO_BROADCAST.value();
+    public static final int SO_LINGER = Constant.SO_LINGER.value();
+    public static final int SO_SNDBUF = Constant.SO_SNDBUF.value();
+    public static final int SO_RCVBUF = Constant.SO_RCVBUF.value();
+    public static final int SO_NOSIGPIPE = Constant.SO_NOSIGPIPE.value();
+    public static final int IPPROTO_IP = Constant.IPPROTO_IP.value();
+    public static final int IP_TOS = Constant.IP_TOS.value();
+    public static final int IPPROTO_TCP = Constant.IPPROTO_TCP.value();
+    public static final int TCP_NODELAY = Constant.TCP_NODELAY.value();
+    public static final int IPPROTO_IPV6 = Constant.IPPROTO_IPV6.value();
+    public static final int IPV6_V6ONLY = Constant.IPV6_V6ONLY.value();
+    public static final int MSG_DONTWAIT = Constant.MSG_DONTWAIT.value();
+    public static final int MSG_PEEK = Constant.MSG_PEEK.value();
+    public static final int MSG_NOSIGNAL = Constant.MSG_NOSIGNAL.value();
+    public static final int SHUT_WR = Constant.SHUT_WR.value();
+    public static final int POLLOUT = Constant.POLLOUT.value();
+    public static final int POLLIN = Constant.POLLIN.value();
+    public static final int EAGAIN = Constant.EAGAIN.value();
+    public static final int EINTR = Constant.EINTR.value();
+    public static final int EINPROGRESS = Constant.EINPROGRESS.value();
+    public static final int EBADF = Constant.EBADF.value();
+    public static final int O_RDWR = Constant.O_RDWR.value();
+    public static final int AF_INET = Constant.AF_INET.value();
+    public static final int AF_INET6 = Constant.AF_INET6.value();
+    public static final int SOCK_STREAM = Constant.SOCK_STREAM.value();
+    public static final int SOCK_DGRAM = Constant.SOCK_DGRAM.value();
+    public static final int IPPROTO_UDP = Constant.IPPROTO_UDP.value();
 
     /** The libc functions cfnet calls, in the order their handles were made (tests check them against SDKs). */
-    static final java.util.Set<String> LIBC_SYMBOLS = new java.util.LinkedHashSet<>();
+    public static final java.util.Set<String> LIBC_SYMBOLS = new java.util.LinkedHashSet<>();
 
     private static final MethodHandle SEND = libc("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS,
             JAVA_LONG, JAVA_INT));
@@ -86,7 +90,7 @@ final class Native {
     private static final MethodHandle POLL = libc("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS,
             MAC ? JAVA_INT : JAVA_LONG, JAVA_INT));
 
-    private Native() {
+    private Libc() {
     }
 
     private static MethodHandle libc(String name, FunctionDescriptor fd) {
@@ -97,24 +101,24 @@ final class Native {
     }
 
     /** A per-thread native buffer of {@link #SCRATCH_SIZE} bytes for copies on their way to or from the kernel. */
-    static MemorySegment scratch() {
+    public static MemorySegment scratch() {
         return SCRATCH.get();
     }
 
     /** A per-thread allocator for one sockaddr at a time (each allocation reuses the same bytes). */
-    static SegmentAllocator scratchAddress() {
+    public static SegmentAllocator scratchAddress() {
         return SCRATCH_ADDRESS.get();
     }
 
     private static final ThreadLocal<SegmentAllocator> SCRATCH_ADDRESS = ThreadLocal.withInitial(
             () -> SegmentAllocator.prefixAllocator(Arena.ofAuto().allocate(SockAddr.MAX_SIZE)));
 
-    static final int SCRATCH_SIZE = 64 * 1024;
+    public static final int SCRATCH_SIZE = 64 * 1024;
     private static final ThreadLocal<MemorySegment> SCRATCH =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(SCRATCH_SIZE));
 
     /** errno as the last call on this thread left it. */
-    static int errno() {
+    public static int errno() {
         return (int) ERRNO.get(STATE.get(), 0L);
     }
 
@@ -124,7 +128,7 @@ final class Native {
         return new IllegalStateException(t);
     }
 
-    static long send(int fd, MemorySegment buf, long len, int flags) {
+    public static long send(int fd, MemorySegment buf, long len, int flags) {
         try {
             return (long) SEND.invokeExact(STATE.get(), fd, buf, len, flags);
         } catch (Throwable t) {
@@ -132,7 +136,7 @@ final class Native {
         }
     }
 
-    static long sendTo(int fd, MemorySegment buf, long len, int flags, MemorySegment addr) {
+    public static long sendTo(int fd, MemorySegment buf, long len, int flags, MemorySegment addr) {
         try {
             return (long) SENDTO.invokeExact(STATE.get(), fd, buf, len, flags, addr, (int) addr.byteSize());
         } catch (Throwable t) {
@@ -140,7 +144,7 @@ final class Native {
         }
     }
 
-    static long recv(int fd, MemorySegment buf, long len, int flags) {
+    public static long recv(int fd, MemorySegment buf, long len, int flags) {
         try {
             return (long) RECV.invokeExact(STATE.get(), fd, buf, len, flags);
         } catch (Throwable t) {
@@ -148,7 +152,7 @@ final class Native {
         }
     }
 
-    static long recvFrom(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, MemorySegment addrLen) {
+    public static long recvFrom(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, MemorySegment addrLen) {
         try {
             return (long) RECVFROM.invokeExact(STATE.get(), fd, buf, len, flags, addr, addrLen);
         } catch (Throwable t) {
@@ -156,7 +160,7 @@ final class Native {
         }
     }
 
-    static int close(int fd) {
+    public static int close(int fd) {
         try {
             return (int) CLOSE.invokeExact(STATE.get(), fd);
         } catch (Throwable t) {
@@ -164,7 +168,7 @@ final class Native {
         }
     }
 
-    static int dup2(int from, int to) {
+    public static int dup2(int from, int to) {
         try {
             return (int) DUP2.invokeExact(STATE.get(), from, to);
         } catch (Throwable t) {
@@ -173,7 +177,7 @@ final class Native {
     }
 
     /** open(path, O_RDWR); the descriptor, or -1. */
-    static int openReadWrite(String path) {
+    public static int openReadWrite(String path) {
         try (Arena a = Arena.ofConfined()) {
             return (int) OPEN.invokeExact(STATE.get(), a.allocateFrom(path), 2);
         } catch (Throwable t) {
@@ -181,7 +185,7 @@ final class Native {
         }
     }
 
-    static int shutdown(int fd, int how) {
+    public static int shutdown(int fd, int how) {
         try {
             return (int) SHUTDOWN.invokeExact(STATE.get(), fd, how);
         } catch (Throwable t) {
@@ -189,7 +193,7 @@ final class Native {
         }
     }
 
-    static int bind(int fd, MemorySegment addr) {
+    public static int bind(int fd, MemorySegment addr) {
         try {
             return (int) BIND.invokeExact(STATE.get(), fd, addr, (int) addr.byteSize());
         } catch (Throwable t) {
@@ -198,7 +202,7 @@ final class Native {
     }
 
     /** getsockname (peer false) or getpeername (peer true), decoded; null when the call fails or is not IP. */
-    static java.net.InetSocketAddress socketName(int fd, boolean peer) {
+    public static java.net.InetSocketAddress socketName(int fd, boolean peer) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment addr = a.allocate(SockAddr.MAX_SIZE);
             MemorySegment len = a.allocate(JAVA_INT);
@@ -211,7 +215,7 @@ final class Native {
         }
     }
 
-    static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment len) {
+    public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment len) {
         try {
             return (int) GETSOCKOPT.invokeExact(STATE.get(), fd, level, name, value, len);
         } catch (Throwable t) {
@@ -219,7 +223,7 @@ final class Native {
         }
     }
 
-    static int setsockopt(int fd, int level, int name, MemorySegment value) {
+    public static int setsockopt(int fd, int level, int name, MemorySegment value) {
         try {
             return (int) SETSOCKOPT.invokeExact(STATE.get(), fd, level, name, value, (int) value.byteSize());
         } catch (Throwable t) {
@@ -228,7 +232,7 @@ final class Native {
     }
 
     /** Waits for {@code events} on fd; >0 ready, 0 timed out, <0 error (errno). */
-    static int poll(int fd, int events, int timeoutMillis) {
+    public static int poll(int fd, int events, int timeoutMillis) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment pfd = a.allocate(8, 4);
             pfd.set(JAVA_INT, 0, fd);
@@ -241,7 +245,7 @@ final class Native {
     }
 
     /** An int socket option, or -1 with errno set. */
-    static int getIntOption(int fd, int level, int name) {
+    public static int getIntOption(int fd, int level, int name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
             MemorySegment len = a.allocate(JAVA_INT);
@@ -250,12 +254,7 @@ final class Native {
         }
     }
 
-    /** macOS has no MSG_NOSIGNAL: a socket is told once not to raise SIGPIPE. Elsewhere each send says so. */
-    static void suppressSigPipe(int fd) {
-        if (MAC) setIntOption(fd, SOL_SOCKET, SO_NOSIGPIPE, 1);
-    }
-
-    static int setIntOption(int fd, int level, int name, int value) {
+    public static int setIntOption(int fd, int level, int name, int value) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
             v.set(JAVA_INT, 0, value);
@@ -263,43 +262,18 @@ final class Native {
         }
     }
 
-    /** The CF calls whose failure reasons live in errno: created on first use, after CoreFoundation loaded. */
-    static final class Cf {
-        private static final MethodHandle CREATE = LINKER.downcallHandle(CF.CFSocketCreate$address(),
-                CF.CFSocketCreate$descriptor(), CAPTURE_ERRNO);
-        private static final MethodHandle CONNECT = LINKER.downcallHandle(CF.CFSocketConnectToAddress$address(),
-                CF.CFSocketConnectToAddress$descriptor(), CAPTURE_ERRNO);
-        private static final MethodHandle SET_ADDRESS = LINKER.downcallHandle(CF.CFSocketSetAddress$address(),
-                CF.CFSocketSetAddress$descriptor(), CAPTURE_ERRNO);
-
-        private Cf() {
-        }
-
-        static MemorySegment socketCreate(int family, int type, int protocol, long callBackTypes,
-                                          MemorySegment callout, MemorySegment context) {
-            try {
-                return (MemorySegment) CREATE.invokeExact(STATE.get(), CF.kCFAllocatorDefault(), family, type,
-                        protocol, callBackTypes, callout, context);
-            } catch (Throwable t) {
-                throw fail(t);
-            }
-        }
-
-        static long connect(MemorySegment s, MemorySegment address, double timeout) {
-            try {
-                return (long) CONNECT.invokeExact(STATE.get(), s, address, timeout);
-            } catch (Throwable t) {
-                throw fail(t);
-            }
-        }
-
-        static long setAddress(MemorySegment s, MemorySegment address) {
-            try {
-                return (long) SET_ADDRESS.invokeExact(STATE.get(), s, address);
-            } catch (Throwable t) {
-                throw fail(t);
-            }
-        }
+    /** A downcall to {@code symbol} that captures errno, for calls (CF's too) whose failures only errno explains. */
+    public static MethodHandle capturingErrno(MemorySegment symbol, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(symbol, descriptor, CAPTURE_ERRNO);
     }
 
+    /** The capture state segment to pass first to a {@link #capturingErrno} handle on this thread. */
+    public static MemorySegment callState() {
+        return STATE.get();
+    }
+
+    /** Turns what a downcall threw into an unchecked exception (downcalls throw no checked ones). */
+    public static RuntimeException rethrow(Throwable t) {
+        return fail(t);
+    }
 }

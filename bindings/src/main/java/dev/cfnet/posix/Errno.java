@@ -1,39 +1,42 @@
-package dev.cfnet.spi;
+package dev.cfnet.posix;
 
 import dev.cfnet.SocketError.Kind;
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * errno values per OS and their portable kinds. Linux values are from asm-generic/errno*.h, macOS values from
- * sys/errno.h; the two differ for every network error above EPIPE.
+ * errno values and their portable kinds. The values are each OS's own ({@link Constant}, generated from its
+ * headers); the two differ for every network error above EPIPE.
  */
 public final class Errno {
     private Errno() {
     }
 
-    // {kind, linux, macos}; the first row of a kind is the code reported for it.
-    private static final Object[][] TABLE = {
-        {Kind.CONNECTION_REFUSED, 111, 61},
-        {Kind.CONNECTION_RESET, 104, 54},
-        {Kind.CONNECTION_ABORTED, 103, 53},
-        {Kind.TIMED_OUT, 110, 60},
-        {Kind.HOST_UNREACHABLE, 113, 65},
-        {Kind.HOST_UNREACHABLE, 112, 64},      // EHOSTDOWN
-        {Kind.NETWORK_UNREACHABLE, 101, 51},
-        {Kind.NETWORK_UNREACHABLE, 100, 50},   // ENETDOWN
-        {Kind.ADDRESS_IN_USE, 98, 48},
-        {Kind.ADDRESS_NOT_AVAILABLE, 99, 49},
-        {Kind.ADDRESS_FAMILY_NOT_SUPPORTED, 97, 47},
-        {Kind.BROKEN_PIPE, 32, 32},
-        {Kind.NOT_CONNECTED, 107, 57},
-        {Kind.ALREADY_CONNECTED, 106, 56},
-        {Kind.ACCESS_DENIED, 13, 13},          // EACCES
-        {Kind.ACCESS_DENIED, 1, 1},            // EPERM
-        {Kind.MESSAGE_TOO_LARGE, 90, 40},
-        {Kind.WOULD_BLOCK, 11, 35},
-        {Kind.INVALID_ARGUMENT, 22, 22},
-        {Kind.CLOSED, 9, 9},                   // EBADF
+    private record Row(Kind kind, Constant errno) {
+    }
+
+    // The first row of a kind is the code reported for it.
+    private static final Row[] TABLE = {
+        new Row(Kind.CONNECTION_REFUSED, Constant.ECONNREFUSED),
+        new Row(Kind.CONNECTION_RESET, Constant.ECONNRESET),
+        new Row(Kind.CONNECTION_ABORTED, Constant.ECONNABORTED),
+        new Row(Kind.TIMED_OUT, Constant.ETIMEDOUT),
+        new Row(Kind.HOST_UNREACHABLE, Constant.EHOSTUNREACH),
+        new Row(Kind.HOST_UNREACHABLE, Constant.EHOSTDOWN),
+        new Row(Kind.NETWORK_UNREACHABLE, Constant.ENETUNREACH),
+        new Row(Kind.NETWORK_UNREACHABLE, Constant.ENETDOWN),
+        new Row(Kind.ADDRESS_IN_USE, Constant.EADDRINUSE),
+        new Row(Kind.ADDRESS_NOT_AVAILABLE, Constant.EADDRNOTAVAIL),
+        new Row(Kind.ADDRESS_FAMILY_NOT_SUPPORTED, Constant.EAFNOSUPPORT),
+        new Row(Kind.BROKEN_PIPE, Constant.EPIPE),
+        new Row(Kind.NOT_CONNECTED, Constant.ENOTCONN),
+        new Row(Kind.ALREADY_CONNECTED, Constant.EISCONN),
+        new Row(Kind.ACCESS_DENIED, Constant.EACCES),
+        new Row(Kind.ACCESS_DENIED, Constant.EPERM),
+        new Row(Kind.MESSAGE_TOO_LARGE, Constant.EMSGSIZE),
+        new Row(Kind.WOULD_BLOCK, Constant.EAGAIN),
+        new Row(Kind.INVALID_ARGUMENT, Constant.EINVAL),
+        new Row(Kind.CLOSED, Constant.EBADF),
     };
 
     private static final Map<Kind, String> TEXT = new EnumMap<>(Kind.class);
@@ -61,14 +64,9 @@ public final class Errno {
 
     /** The errno an OS uses for a kind; 0 for OTHER, or where the OS is unknown. */
     public static int code(Os os, Kind kind) {
-        for (Object[] row : TABLE) {
-            if (row[0] == kind) {
-                return switch (os) {
-                    case LINUX -> (int) row[1];
-                    case MACOS -> (int) row[2];
-                    case OTHER -> 0;
-                };
-            }
+        if (os == Os.OTHER) return 0;
+        for (Row row : TABLE) {
+            if (row.kind == kind) return row.errno.on(os);
         }
         return 0;
     }
@@ -76,9 +74,8 @@ public final class Errno {
     /** The kind of an OS's errno value; OTHER when cfnet does not name it. */
     public static Kind kind(Os os, int errno) {
         if (os == Os.OTHER) return Kind.OTHER;
-        int column = os == Os.LINUX ? 1 : 2;
-        for (Object[] row : TABLE) {
-            if ((int) row[column] == errno) return (Kind) row[0];
+        for (Row row : TABLE) {
+            if (row.errno.on(os) == errno) return row.kind;
         }
         return Kind.OTHER;
     }

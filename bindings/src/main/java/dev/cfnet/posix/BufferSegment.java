@@ -1,4 +1,4 @@
-package dev.cfnet.cf;
+package dev.cfnet.posix;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -9,14 +9,14 @@ import java.nio.ByteBuffer;
  * per send. The segment keeps the buffer's scope, so a downcall still checks that its memory is alive. Any thread:
  * the cached pair is immutable.
  */
-final class BufferSegment {
+public final class BufferSegment {
     private record Whole(ByteBuffer buffer, MemorySegment segment) {
     }
 
     private Whole last;
 
     /** {@code direct}'s bytes from its position on; the buffer must be direct. */
-    MemorySegment of(ByteBuffer direct) {
+    public MemorySegment of(ByteBuffer direct) {
         Whole w = last;
         if (w == null || w.buffer != direct) {
             w = new Whole(direct, MemorySegment.ofBuffer(direct.duplicate().clear()));
@@ -27,7 +27,7 @@ final class BufferSegment {
     }
 
     /** Forgets the buffer, so that the socket does not keep it alive. */
-    void clear() {
+    public void clear() {
         last = null;
     }
 }

@@ -1,0 +1,633 @@
+package dev.cfnet.spi;
+
+import static dev.cfnet.spi.CallBackBits.ACCEPT;
+import static dev.cfnet.spi.CallBackBits.CLOSE_ON_INVALIDATE;
+import static dev.cfnet.spi.CallBackBits.CONNECT;
+import static dev.cfnet.spi.CallBackBits.DATA;
+import static dev.cfnet.spi.CallBackBits.LEAVE_ERRORS;
+import static dev.cfnet.spi.CallBackBits.READ;
+import static dev.cfnet.spi.CallBackBits.WRITE;
+
+import dev.cfnet.RunLoop;
+import dev.cfnet.Socket;
+import dev.cfnet.SocketError;
+import dev.cfnet.SocketError.Kind;
+import dev.cfnet.SocketErrorException;
+import dev.cfnet.SocketEvent;
+import dev.cfnet.SocketHandle;
+import dev.cfnet.SocketHandler;
+import dev.cfnet.SocketType;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Optional;
+
+/**
+ * The CFSocket contract, once for every backend: which callbacks are armed, flags and auto-re-enable, one-shot
+ * WRITE, connect reported once, empty data as the end, events held while their callback is disabled, the write
+ * queue, and the preconditions and errors of every operation. A backend's {@link SocketIo} watches the native
+ * socket and reports to the core; the core calls the user's handler.
+ *
+ * <p>{@code armed} mirrors CF's enabled callbacks: a callback that fired is disarmed until its auto-re-enable flag or
+ * an enable arms it again. {@code disabled} is what the user disabled. Both change under this object's lock from
+ * any thread; events are handled on the loop thread.
+ */
+public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.SocketDriver {
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
+    private final LoopCore loop;
+    private final Socket owner;
+    private final SocketHandler handler;
+    private final SocketType type;
+    private final int callBackTypes;
+    private final int readType;
+    private SocketIo io;
+
+    private volatile boolean valid = true;
+    private volatile Connection state;
+    private volatile int flags;
+    private int armed;                          // guarded by this
+    private int disabled;                       // guarded by this
+    private boolean connectReported;            // loop thread
+    private volatile InetSocketAddress peer;
+    private volatile InetSocketAddress remote;  // what connect was given
+    private volatile SocketError connectError;  // a failed connect's error, for the read side
+    private volatile SocketError writeError;    // a failed flush of the write queue
+    private final WriteQueue.Lazy queue = new WriteQueue.Lazy(Socket.DEFAULT_WRITE_QUEUE_LIMIT);
+    /** Read-type events that arrived while their callback was not armed, in order. Loop thread. */
+    private final ArrayDeque<SocketEvent> held = new ArrayDeque<>();
+    private SocketEvent.Data streamData;        // reused for every stream DATA event over the same buffer
+
+    /**
+     * @param state IDLE for a new socket; for a wrapped handle what it is (connected: CONNECTED_UNREPORTED, so that
+     *              CONNECT and WRITE are reported on the loop; listening: LISTENING)
+     */
+    public SocketCore(LoopCore loop, Socket owner, SocketHandler handler, SocketType type, int callBackTypes,
+                      Connection state, InetSocketAddress peer) {
+        super(loop.sources);
+        this.loop = loop;
+        this.owner = owner;
+        this.handler = handler;
+        this.type = type;
+        this.callBackTypes = callBackTypes;
+        this.readType = CallBackBits.readType(callBackTypes);
+        this.state = state;
+        this.peer = peer;
+        this.armed = callBackTypes;
+        this.flags = CallBackBits.defaultFlags(callBackTypes);
+    }
+
+    /** Connects the backend's half; once, before {@link #start}. */
+    public void attach(SocketIo socketIo) {
+        this.io = socketIo;
+    }
+
+    // ---- what the backend reads -------------------------------------------------------------------------------
+
+    public Connection state() {
+        return state;
+    }
+
+    public SocketType type() {
+        return type;
+    }
+
+    public int callBackTypes() {
+        return callBackTypes;
+    }
+
+    public int readType() {
+        return readType;
+    }
+
+    @Override
+    public int flags() {
+        return flags;
+    }
+
+    /** The callbacks the user disabled. */
+    public synchronized int disabledCallBacks() {
+        return disabled;
+    }
+
+    /** True when the read-type callback is armed and not disabled. */
+    public synchronized boolean readArmed() {
+        return readType != 0 && (armed & readType) == readType && (disabled & readType) == 0;
+    }
+
+    /** True when the socket should be watched for writability: WRITE armed, or bytes queued. */
+    public boolean writeWanted() {
+        if (queue.nonEmpty()) return true;
+        synchronized (this) {
+            return (callBackTypes & WRITE) != 0 && (armed & WRITE) != 0 && (disabled & WRITE) == 0;
+        }
+    }
+
+    /** True while the write queue holds bytes. */
+    public boolean queueNonEmpty() {
+        return queue.nonEmpty();
+    }
+
+    /** The loop this socket is on. */
+    public LoopCore loop() {
+        return loop;
+    }
+
+    @Override
+    public String toString() {
+        return owner.toString();
+    }
+
+    // ---- events from the backend (loop thread) ------------------------------------------------------------------
+
+    /** Starts handling one readiness; false when the socket is no longer valid. Pair with {@link #endDispatch}. */
+    public boolean beginDispatch() {
+        loop.guard.enter(this);
+        return valid;
+    }
+
+    public void endDispatch() {
+        loop.guard.exit();
+    }
+
+    /** The outcome of a connect (null: connected). Only the first report counts. */
+    public void connected(SocketError error) {
+        if (connectReported || !valid) return;
+        connectReported = true;
+        if (error == null) {
+            state = Connection.CONNECTED;
+            InetSocketAddress to = remote;
+            if (to != null) peer = to;
+            if (wants(CONNECT)) deliver(SocketEvent.Connected.SUCCESS);
+        } else {
+            connectFailed(error);
+        }
+    }
+
+    /**
+     * A failed connect: CONNECT reports it, then the read side does once, as CF's read of the error would (empty DATA,
+     * then invalidate; or Readable, and receive throws the error). With LEAVE_ERRORS CONNECT reports success.
+     */
+    private void connectFailed(SocketError error) {
+        connectReported = true;
+        state = Connection.FAILED;
+        connectError = error;
+        io.disarm(WRITE | readType);
+        if (wants(CONNECT)) {
+            deliver((flags & LEAVE_ERRORS) != 0 ? SocketEvent.Connected.SUCCESS : SocketEvent.Connected.failure(error));
+        }
+        if (!valid || !readArmed()) return;
+        if (readType == DATA) {
+            deliver(new SocketEvent.Data(EMPTY, remote, Optional.of(error)));
+            invalidate();
+        } else if (readType == READ) {
+            consumeReadType();
+            deliver(SocketEvent.Readable.INSTANCE);
+        }
+    }
+
+    /** A connect that failed on the caller's thread, reported on the loop. */
+    private void deliverConnectFailure(SocketError error) {
+        if (beginDispatch()) {
+            try {
+                connectFailed(error);
+            } finally {
+                endDispatch();
+            }
+        } else {
+            endDispatch();
+        }
+    }
+
+    /** READ: bytes (or an end) wait to be received. */
+    public void readable() {
+        if (state == Connection.FAILED || !readArmed()) return;   // READ is level-triggered: it comes back
+        consumeReadType();
+        deliver(SocketEvent.Readable.INSTANCE);
+        rearmReadType();
+    }
+
+    /**
+     * DATA: bytes read (a stream's, or one datagram, possibly empty) from {@code from}. {@code bytes} is valid only
+     * during the call.
+     */
+    public void data(ByteBuffer bytes, InetSocketAddress from) {
+        if (state == Connection.FAILED) return;
+        if (!held.isEmpty() || !readArmed()) {
+            hold(new SocketEvent.Data(copy(bytes), from, Optional.empty()));
+            return;
+        }
+        consumeReadType();
+        if (type == SocketType.STREAM) {
+            if (streamData == null || streamData.bytes() != bytes) streamData = new SocketEvent.Data(bytes, from, Optional.empty());
+            deliver(streamData);
+        } else {
+            deliver(new SocketEvent.Data(bytes, from, Optional.empty()));
+        }
+        rearmReadType();
+    }
+
+    /** DATA on a datagram socket: a reported error (e.g. ICMP port unreachable); the socket stays valid. */
+    public void datagramError(SocketError error) {
+        if (!held.isEmpty() || !readArmed()) {
+            hold(new SocketEvent.Data(EMPTY, peer, Optional.of(error)));
+            return;
+        }
+        consumeReadType();
+        deliver(new SocketEvent.Data(EMPTY, peer, Optional.of(error)));
+        rearmReadType();
+    }
+
+    /** DATA on a stream: the end (null: the peer closed; else the read error). The socket is invalidated after. */
+    public void end(SocketError error) {
+        if (state == Connection.FAILED) return;
+        SocketEvent.Data end = new SocketEvent.Data(EMPTY, peer != null ? peer : remote,
+                Optional.ofNullable(error != null ? error : connectError));
+        if (!held.isEmpty() || !readArmed()) {
+            hold(end);
+            io.endHeld();
+            return;
+        }
+        consumeReadType();
+        deliver(end);
+        invalidate();
+    }
+
+    /** ACCEPT: a connection the backend accepted; closed after the callback unless it was wrapped. */
+    public void accepted(SocketHandle connection, InetSocketAddress from) {
+        SocketEvent.Accepted event = new SocketEvent.Accepted(connection, from);
+        if (!held.isEmpty() || !readArmed()) {
+            hold(event);
+            io.disarm(ACCEPT);   // keep further connections in the kernel's backlog
+            return;
+        }
+        consumeReadType();
+        deliver(event);
+        connection.close();   // not wrapped during the callback: nobody owns it
+        rearmReadType();
+    }
+
+    /** The socket can take bytes: the write queue is flushed first; WRITE fires once it is empty. */
+    public void writable() {
+        WriteQueue q = queue.peek();
+        if (q != null && !q.isEmpty()) {
+            try {
+                q.flush(io.sink());
+            } catch (IOException e) {
+                writeError = errorOf(e);
+                q.clear();
+            }
+            if (!q.isEmpty()) {
+                io.arm(WRITE);   // one-shot where the backend is CF: ask for the next
+                return;
+            }
+        }
+        synchronized (this) {
+            if ((callBackTypes & WRITE) == 0 || (armed & WRITE) == 0 || (disabled & WRITE) != 0) return;
+            armed &= ~WRITE;
+        }
+        deliver(SocketEvent.Writable.INSTANCE);
+        synchronized (this) {
+            if (valid && (flags & WRITE) != 0 && (disabled & WRITE) == 0) armed |= WRITE;   // the flag as it is now
+        }
+    }
+
+    private boolean wants(int callBack) {
+        synchronized (this) {
+            return (callBackTypes & callBack) != 0 && (disabled & callBack) == 0;
+        }
+    }
+
+    private synchronized void consumeReadType() {
+        armed &= ~readType;
+    }
+
+    private void rearmReadType() {
+        synchronized (this) {
+            if (!valid || (flags & readType) == 0 || (disabled & readType) != 0) return;
+            armed |= readType;
+        }
+    }
+
+    private void hold(SocketEvent event) {
+        held.add(event);
+    }
+
+    private static ByteBuffer copy(ByteBuffer bytes) {
+        ByteBuffer b = ByteBuffer.allocate(bytes.remaining());
+        b.put(bytes.duplicate()).flip();
+        return b.asReadOnlyBuffer();
+    }
+
+    /** Delivers held events while the read type stays armed; loop thread, posted after an enable. */
+    private void drainHeld() {
+        if (!beginDispatch()) {
+            endDispatch();
+            return;
+        }
+        try {
+            while (valid && !held.isEmpty() && readArmed()) {
+                SocketEvent e = held.poll();
+                consumeReadType();
+                deliver(e);
+                if (e instanceof SocketEvent.Accepted a) a.handle().close();
+                if (e instanceof SocketEvent.Data d && d.isEmpty() && type == SocketType.STREAM) invalidate();
+                rearmReadType();
+            }
+            if (valid && held.isEmpty() && readArmed()) io.arm(readType);
+        } finally {
+            endDispatch();
+        }
+    }
+
+    private void dropHeld() {
+        SocketEvent e;
+        while ((e = held.poll()) != null) {
+            if (e instanceof SocketEvent.Accepted a) a.handle().close();
+        }
+    }
+
+    private void deliver(SocketEvent event) {
+        loop.callOut(owner, () -> handler.handle(owner, event));
+    }
+
+    // ---- operations (any thread) --------------------------------------------------------------------------------
+
+    @Override
+    public void start() {
+        register();
+        io.start();
+    }
+
+    @Override
+    public void connect(InetSocketAddress to, long timeoutNanos) throws SocketErrorException {
+        synchronized (this) {
+            switch (state) {
+                case IDLE -> { }
+                case LISTENING -> throw new IllegalStateException("a listening socket cannot connect");
+                case FAILED -> throw new IllegalStateException("connect failed on this socket already; create a "
+                        + "new one");
+                default -> throw new IllegalStateException("the socket is connected or connecting already");
+            }
+            if (readType == ACCEPT) {
+                throw new IllegalStateException("a socket created with ACCEPT listens; it cannot connect");
+            }
+            state = Connection.STARTING;
+            remote = to;
+        }
+        if (type == SocketType.DATAGRAM) {
+            try {
+                io.connectDatagram(to);
+            } catch (SocketErrorException e) {
+                state = Connection.IDLE;
+                throw e;
+            }
+            peer = to;
+            state = Connection.CONNECTED;
+            io.connectStarted();
+            return;
+        }
+        SocketIo.ConnectStart started;
+        try {
+            started = io.startConnect(to);
+        } catch (SocketErrorException e) {
+            if (timeoutNanos > 0) {
+                invalidate();
+                throw e;
+            }
+            state = Connection.FAILED;
+            loop.post(() -> deliverConnectFailure(e.error()));
+            return;
+        }
+        if (timeoutNanos > 0 && started == SocketIo.ConnectStart.PENDING) {
+            SocketError error = io.awaitConnect(System.nanoTime() + timeoutNanos);
+            if (error != null) {
+                invalidate();
+                throw new SocketErrorException("connect to " + to, error);
+            }
+            started = SocketIo.ConnectStart.CONNECTED;
+        }
+        if (started == SocketIo.ConnectStart.CONNECTED) {
+            peer = to;
+            state = Connection.CONNECTED_UNREPORTED;
+        } else {
+            state = Connection.CONNECTING;
+        }
+        io.connectStarted();
+    }
+
+    @Override
+    public void setAddress(InetSocketAddress local) throws SocketErrorException {
+        synchronized (this) {
+            if (state != Connection.IDLE) {
+                throw new IllegalStateException("setAddress must come before connect, and only once for a listener");
+            }
+        }
+        io.bind(local, readType == ACCEPT);
+        if (readType == ACCEPT) state = Connection.LISTENING;
+        loop.onLoop(io::refresh);
+    }
+
+    private static SocketErrorException closed(String op) {
+        return new SocketErrorException(op, SocketError.of(Kind.CLOSED));
+    }
+
+    private static SocketError errorOf(IOException e) {
+        return e instanceof SocketErrorException se ? se.error() : new SocketError(Kind.OTHER, 0, String.valueOf(e));
+    }
+
+    @Override
+    public int send(ByteBuffer data, InetSocketAddress to, long timeoutNanos) throws SocketErrorException {
+        if (!valid) throw closed("send");
+        if (type == SocketType.STREAM) {
+            if (queue.nonEmpty()) {
+                throw new IllegalStateException(queue.size() + " bytes given to write() are still queued; "
+                        + "send() would overtake them. Keep to write(), or send once WRITE fires");
+            }
+            if (!state.isConnected()) throw new SocketErrorException("send", SocketError.of(Kind.NOT_CONNECTED));
+        } else if (to == null && state != Connection.CONNECTED) {
+            throw new SocketErrorException("send", new SocketError(Kind.NOT_CONNECTED,
+                    SocketError.of(Kind.NOT_CONNECTED).code(), "a datagram needs an address unless the socket "
+                    + "is connected"));
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        int size = data.remaining();
+        int total = 0;
+        for (;;) {
+            int n;
+            try {
+                n = io.trySend(data, to);
+            } catch (SocketErrorException e) {
+                throw new SocketErrorException("send", valid ? e.error() : SocketError.of(Kind.CLOSED), total, e);
+            }
+            total += n;
+            if (type == SocketType.DATAGRAM ? n > 0 || size == 0 : !data.hasRemaining()) return total;
+            if (n > 0) continue;
+            if (timeoutNanos <= 0) throw new SocketErrorException("send", SocketError.of(Kind.WOULD_BLOCK), total, null);
+            if (!io.awaitWritable(deadline)) {
+                throw new SocketErrorException("send", SocketError.of(Kind.TIMED_OUT), total, null);
+            }
+            if (!valid) throw new SocketErrorException("send", SocketError.of(Kind.CLOSED), total, null);
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer data) throws SocketErrorException {
+        if (!valid) throw closed("write");
+        SocketError we = writeError;
+        if (we != null) throw new SocketErrorException("write", we);
+        Connection s = state;
+        if (s == Connection.LISTENING || readType == ACCEPT) {
+            throw new IllegalStateException("a listening socket has nothing to write to");
+        }
+        if (s == Connection.FAILED) throw new SocketErrorException("write", SocketError.of(Kind.NOT_CONNECTED));
+        WriteQueue q = queue.get();
+        boolean wasEmpty = q.isEmpty();
+        int n;
+        if (s == Connection.CONNECTED) {
+            try {
+                n = q.writeThrough(io.sink(), data);
+            } catch (IOException e) {
+                SocketError err = valid ? errorOf(e) : SocketError.of(Kind.CLOSED);
+                writeError = err;
+                throw new SocketErrorException("write", err, 0, e);
+            }
+        } else {
+            n = q.offer(data);
+        }
+        if (wasEmpty && !q.isEmpty()) io.arm(WRITE);
+        return n;
+    }
+
+    @Override
+    public long queuedBytes() {
+        return queue.size();
+    }
+
+    @Override
+    public void setWriteQueueLimit(int bytes) {
+        queue.setLimit(bytes);
+    }
+
+    @Override
+    public int writeQueueLimit() {
+        return queue.limit();
+    }
+
+    @Override
+    public int receive(ByteBuffer dst) throws SocketErrorException {
+        if (!valid) throw closed("receive");
+        if (readType == ACCEPT || state == Connection.LISTENING) {
+            throw new IllegalStateException("a listening socket has nothing to receive");
+        }
+        SocketError failed = connectError;
+        if (state == Connection.FAILED && failed != null) throw new SocketErrorException("receive", failed);
+        if (!state.isConnected()) throw new SocketErrorException("receive", SocketError.of(Kind.NOT_CONNECTED));
+        try {
+            return io.receive(dst);
+        } catch (SocketErrorException e) {
+            throw new SocketErrorException("receive", valid ? e.error() : SocketError.of(Kind.CLOSED), 0, e);
+        }
+    }
+
+    @Override
+    public InetSocketAddress receiveFrom(ByteBuffer dst) throws SocketErrorException {
+        if (!valid) throw closed("receiveFrom");
+        try {
+            return io.receiveFrom(dst);
+        } catch (SocketErrorException e) {
+            throw new SocketErrorException("receiveFrom", valid ? e.error() : SocketError.of(Kind.CLOSED), 0, e);
+        }
+    }
+
+    @Override
+    public void enableCallBacks(int bits) {
+        synchronized (this) {
+            if (!valid) return;
+            disabled &= ~bits;
+            armed |= bits;
+        }
+        io.arm(bits);
+        if (readType != 0 && (bits & readType) != 0) loop.post(this::drainHeld);   // from the next pass on
+    }
+
+    @Override
+    public void disableCallBacks(int bits) {
+        synchronized (this) {
+            if (!valid) return;
+            disabled |= bits;
+            armed &= ~bits;
+        }
+        io.disarm((bits & WRITE) != 0 && queue.nonEmpty() ? bits & ~WRITE : bits);   // the queue still needs WRITE
+    }
+
+    @Override
+    public void setFlags(int bits) {
+        flags = bits;
+        io.flagsChanged(bits);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return io.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress peerAddress() {
+        return peer;
+    }
+
+    @Override
+    public void shutdownOutput() throws SocketErrorException {
+        if (readType == ACCEPT || state == Connection.LISTENING) {
+            throw new IllegalStateException("a listening socket has no output to shut down");
+        }
+        io.shutdownOutput();
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        io.setOption(option, value);
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        return io.getOption(option);
+    }
+
+    @Override
+    public boolean isValid() {
+        return valid;
+    }
+
+    @Override
+    public void invalidate() {
+        synchronized (this) {
+            if (!valid) return;
+            valid = false;
+        }
+        unregister();
+        loop.guard.awaitNotDispatching(this, loop.inLoopThread());
+        io.close((flags & CLOSE_ON_INVALIDATE) != 0);
+        queue.clear();
+        loop.onLoop(this::dropHeld);
+    }
+
+    @Override
+    public SocketHandle handle() {
+        return io.handle();
+    }
+
+    @Override
+    protected void modeAdded(RunLoop.Mode mode) {
+        io.modeAdded(mode);
+    }
+
+    @Override
+    protected void modeRemoved(RunLoop.Mode mode) {
+        io.modeRemoved(mode);
+    }
+}
