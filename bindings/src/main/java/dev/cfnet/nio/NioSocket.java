@@ -47,7 +47,7 @@ final class NioSocket extends NioSource implements SocketDriver {
     // Connection states.
     private static final int IDLE = 0;                  // stream: not connected; datagram: unconnected
     private static final int CONNECTING = 1;            // async connect in progress, watched by the loop
-    private static final int WAITING = 2;               // a waiting connect() in progress on the caller's thread
+    private static final int WAITING = 2;               // connect() in progress on the caller's thread (not watched)
     private static final int CONNECTED_UNREPORTED = 3;  // connected; CONNECT/WRITE still to fire on the loop
     private static final int CONNECTED = 4;
     private static final int LISTENING = 5;
@@ -472,7 +472,9 @@ final class NioSocket extends NioSource implements SocketDriver {
             if (channel instanceof ServerSocketChannel) {
                 throw new IllegalStateException("a socket created with ACCEPT listens; it cannot connect");
             }
-            conn = timeoutNanos > 0 ? WAITING : CONNECTING;
+            // Not CONNECTING yet: the loop would watch OP_CONNECT on a channel whose connect has not been called,
+            // which polls ready (POLLHUP), and finishConnect would throw NoConnectionPendingException.
+            conn = WAITING;
             remote = to;
         }
         if (channel instanceof DatagramChannel dc) {
@@ -506,6 +508,8 @@ final class NioSocket extends NioSource implements SocketDriver {
             if (done) {
                 peer = to;
                 conn = CONNECTED_UNREPORTED;
+            } else {
+                conn = CONNECTING;
             }
             interestChanged();
             return;
