@@ -50,6 +50,7 @@ public final class Socket implements RunLoopSource {
     private final SocketType type;
     private final int callBackTypes;
     private final SocketDriver driver;
+    private volatile boolean connectCalled;
 
     private Socket(RunLoop loop, ProtocolFamily family, SocketType type, int callBackTypes, Creator creator)
             throws SocketErrorException {
@@ -73,6 +74,10 @@ public final class Socket implements RunLoopSource {
     /**
      * Creates a socket on {@code loop}, as CFSocketCreate + CFSocketCreateRunLoopSource + CFRunLoopAddSource (the
      * library schedules it in the default mode when it is connected or bound, as the CF idiom does).
+     *
+     * <p>The socket is a source of {@code loop} from this call until it is invalidated, connected or not, on both
+     * backends: a socket created and never connected keeps {@link RunLoop#run()} from returning
+     * {@link RunLoop.Result#FINISHED} (and counts in {@link RunLoop#sourceCount()}) until it is invalidated.
      *
      * @param family    {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6}
      * @param callBacks the callbacks the handler wants: at most one of READ, ACCEPT, DATA, plus CONNECT and WRITE
@@ -148,17 +153,36 @@ public final class Socket implements RunLoopSource {
      * timeout it waits: it returns once connected (and CONNECT, if asked for, still fires on the loop), or throws,
      * and then the socket is invalidated, since a connect whose outcome is unknown leaves it unusable.
      *
-     * @throws SocketErrorException a waiting connect failed or timed out ({@link SocketError.Kind#TIMED_OUT})
+     * <p>An IPv6 address given to an {@link StandardProtocolFamily#INET} socket fails with
+     * {@link SocketError.Kind#ADDRESS_FAMILY_NOT_SUPPORTED}, thrown whatever the timeout, and invalidates the socket
+     * (as CF's {@code kCFSocketError} leaves it unusable).
+     *
+     * @param remote  the address to connect to (resolved, port not 0)
+     * @param timeout zero or negative: asynchronous; positive: the longest wait
+     * @throws SocketErrorException a waiting connect failed or timed out ({@link SocketError.Kind#TIMED_OUT}), or
+     *                              the address's family does not fit the socket; the socket is invalidated
      * @throws IllegalStateException the socket is invalid, listening, or connected or connecting already
      */
     public void connect(InetSocketAddress remote, Duration timeout) throws SocketErrorException {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(timeout, "timeout");
-        checkAddress(remote, "connect");
+        checkResolved(remote, "connect");
         if (remote.getPort() == 0) {
             throw new IllegalArgumentException("cannot connect to port 0: " + remote);
         }
         checkValid("connect");
+        if (remote.getAddress() instanceof Inet6Address && isInet4Only()) {
+            if (connectCalled || readType() == CallBackType.ACCEPT) {
+                throw new IllegalStateException("connect: the socket is listening, or connected or connecting "
+                        + "already");
+            }
+            invalidate();
+            throw new SocketErrorException("connect to " + remote, new SocketError(
+                    SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED,
+                    SocketError.of(SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED).code(),
+                    "the address is IPv6 and this is an INET (IPv4) socket; create an INET6 socket for it"));
+        }
+        connectCalled = true;
         driver.connect(remote, RunLoop.toNanos(timeout));
     }
 
@@ -174,12 +198,16 @@ public final class Socket implements RunLoopSource {
     }
 
     private void checkAddress(InetSocketAddress address, String op) {
+        checkResolved(address, op);
+        if (address.getAddress() instanceof Inet6Address && isInet4Only()) {
+            throw new IllegalArgumentException(op + ": " + address + " is IPv6; this is an INET (IPv4) socket");
+        }
+    }
+
+    private static void checkResolved(InetSocketAddress address, String op) {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException(op + ": '" + address.getHostString()
                     + "' is not resolved; resolve it with Host.resolve first");
-        }
-        if (address.getAddress() instanceof Inet6Address && isInet4Only()) {
-            throw new IllegalArgumentException(op + ": " + address + " is IPv6; this is an INET (IPv4) socket");
         }
     }
 
