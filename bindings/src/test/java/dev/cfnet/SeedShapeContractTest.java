@@ -13,12 +13,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,5 +101,24 @@ class SeedShapeContractTest extends BackendTestBase {
         assertEquals(1, failures.size(), failures::toString);
         SocketErrorException e = assertInstanceOf(SocketErrorException.class, failures.getFirst().getCause());
         assertEquals(SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED, e.kind());
+    }
+
+    @Test
+    void theSeedsShapeByNameConnectsWhicheverFamilyComesFirst() throws Exception {
+        assumeTrue(Peers.ipv6Loopback(), "no IPv6 loopback on this machine");
+        String host = localhostIpv6First();
+        try (ServerSocket v4only = new ServerSocket(0, 5, Peers.v4())) {
+            AtomicReference<ConnectResult> result = new AtomicReference<>();
+            onOwnThread(l -> {
+                Socket.connect(l, host, v4only.getLocalPort(), EnumSet.of(CONNECT, DATA, WRITE), (s, e) -> {
+                    if (e instanceof SocketEvent.Writable) s.invalidate();   // the seed would write HELO here
+                }, ConnectOptions.defaults(), result::set);
+                assertEquals(RunLoop.Result.FINISHED, l.run());
+            });
+            ConnectResult.Connected c = assertInstanceOf(ConnectResult.Connected.class, result.get());
+            assertEquals(2, c.attempts().size(), c.attempts()::toString);
+            assertEquals(SocketError.Kind.CONNECTION_REFUSED, c.attempts().get(0).error().orElseThrow().kind());
+            assertEquals(new InetSocketAddress(Peers.v4(), v4only.getLocalPort()), c.winner().address());
+        }
     }
 }
