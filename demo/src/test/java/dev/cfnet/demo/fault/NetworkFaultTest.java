@@ -9,11 +9,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cfnet.Backend;
 import dev.cfnet.CallBackType;
+import dev.cfnet.ConnectAttempt;
+import dev.cfnet.ConnectOptions;
+import dev.cfnet.ConnectResult;
 import dev.cfnet.RunLoop;
 import dev.cfnet.Socket;
 import dev.cfnet.SocketError;
 import dev.cfnet.SocketErrorException;
 import dev.cfnet.SocketEvent;
+import dev.cfnet.SocketHandler;
 import dev.cfnet.SocketType;
 import dev.cfnet.demo.TestResolverProvider;
 import dev.cfnet.demo.fault.Shaping.Impairment;
@@ -53,7 +57,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Addresses inside the namespace: .2 the peers; .3 drops SYNs (a black hole); .4 answers with a TCP reset; .5 with
  * ICMP host unreachable; .6 with ICMP port unreachable. The SMTP responder listens on all of them, so that without the
- * rules every connect would succeed (.2 shows it does).
+ * rules every connect would succeed (.2 shows it does). Where IPv6 works, fd00:cf:N::2 reaches the responder too and
+ * fd00:cf:N::3 drops SYNs (ip6tables): a name with both families whose IPv6 path is a black hole.
  *
  * <p>What Linux gives (kernel 6.x, both backends): a SYN dropped leaves a waiting connect to cfnet's own timeout
  * (TIMED_OUT) and an asynchronous one silent; REJECT with a TCP reset and with ICMP port unreachable both give
@@ -122,6 +127,11 @@ class NetworkFaultTest {
             }
         } else {
             System.out.println("[faults] tests that need iptables skip: " + lab.iptablesMissing());
+        }
+        if (lab.hasIpv6()) {
+            lab.ip6tables("-A", "INPUT", "-d", lab.text6(3), "-p", "tcp", "--syn", "-j", "DROP");
+        } else {
+            System.out.println("[faults] tests that need IPv6 skip: " + lab.ipv6Missing());
         }
         try {
             shaping = Shaping.open(lab);
@@ -413,6 +423,66 @@ class NetworkFaultTest {
                 + "' (" + rejected + " packets answered with a reset)");
     }
 
+    // ---- 7. RFC 8305: IPv6 black-holed, IPv4 answers -------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void connectByNameWithIpv6BlackHoledConnectsOverIpv4AfterTheAttemptDelay(Backend backend) throws Exception {
+        requireIpv6(backend);
+        String b = backend.name().toLowerCase(Locale.ROOT);
+        InetAddress v6hole = lab.address6(3);
+        InetAddress v6peer = lab.address6(2);
+        String name = "he-blackholed-" + b + ".test";
+        String control = "he-control-" + b + ".test";
+        TestResolverProvider.map(name, List.of(v6hole, peer));
+        TestResolverProvider.map(control, List.of(v6peer, peer));
+        long before = lab.packets6("INPUT", "DROP", lab.text6(3));
+        try (RunLoop loop = RunLoop.start("fault-he", backend)) {
+            // Control: with the same families and no rule in the way, IPv6 connects, first and alone.
+            ConnectResult.Connected v6 = connectByName(loop, control, (s, e) -> { });
+            assertEquals(new InetSocketAddress(v6peer, SMTP_PORT), v6.winner().address(), v6.attempts()::toString);
+            assertEquals(1, v6.attempts().size(), v6.attempts()::toString);
+            v6.socket().invalidate();
+
+            CompletableFuture<String> greeting = new CompletableFuture<>();
+            ConnectResult.Connected c = connectByName(loop, name, (s, e) -> {
+                if (e instanceof SocketEvent.Data d) greeting.complete(new String(d.toByteArray(),
+                        StandardCharsets.US_ASCII).strip());
+            });
+            double ms = c.elapsed().toNanos() / 1e6;
+            List<ConnectAttempt> a = c.attempts();
+            assertEquals(2, a.size(), a::toString);
+            assertEquals(new InetSocketAddress(v6hole, SMTP_PORT), a.get(0).address());
+            assertEquals(ConnectAttempt.Outcome.ABANDONED, a.get(0).outcome(), a::toString);
+            assertEquals(new InetSocketAddress(peer, SMTP_PORT), a.get(1).address());
+            assertEquals(ConnectAttempt.Outcome.CONNECTED, a.get(1).outcome(), a::toString);
+            double started = a.get(1).started().toNanos() / 1e6;
+            // Within the 250 ms attempt delay plus a margin for a loaded machine; a connect timeout, or even the
+            // first SYN retransmission (1 s), would be far later.
+            assertTrue(started >= 249 && ms < 250 + 750, () -> "IPv4 started at " + started + " ms, connected at "
+                    + ms + " ms: " + a);
+            assertTrue(greeting.get(5, TimeUnit.SECONDS).startsWith("220 responder.test"), greeting::join);
+            assertEquals(0, synSent(v6hole), "the IPv6 attempt was given up: no SYN-SENT socket left");
+            c.socket().invalidate();
+            long dropped = lab.packets6("INPUT", "DROP", lab.text6(3)) - before;
+            assertTrue(dropped >= 1, "no IPv6 SYN was dropped");
+            summary(backend, String.format(Locale.ROOT, "RFC 8305, IPv6 SYNs dropped (ip6tables), IPv4 answers: "
+                    + "connected over IPv4 in %.1f ms (IPv4 attempt started at %.1f ms, attempt delay 250 ms); "
+                    + "control without the rule: IPv6 in %.1f ms (%d IPv6 SYNs dropped)", ms, started,
+                    v6.elapsed().toNanos() / 1e6, dropped));
+        }
+    }
+
+    static ConnectResult.Connected connectByName(RunLoop loop, String name, SocketHandler handler)
+            throws Exception {
+        CompletableFuture<ConnectResult> f = new CompletableFuture<>();
+        Socket.connect(loop, name, SMTP_PORT, EnumSet.of(CallBackType.DATA), handler, ConnectOptions.defaults(),
+                f::complete);
+        ConnectResult r = f.get(20, TimeUnit.SECONDS);
+        if (r instanceof ConnectResult.Failed failed) fail(failed.message());
+        return (ConnectResult.Connected) r;
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     record Run(Outcome outcome, String transcript, long millis) {
@@ -453,6 +523,11 @@ class NetworkFaultTest {
         assumeTrue(lab.hasIptables(), () -> "skipped: " + lab.iptablesMissing());
     }
 
+    static void requireIpv6(Backend backend) {
+        requireIptables(backend);
+        assumeTrue(lab.hasIpv6(), () -> "skipped: " + lab.ipv6Missing());
+    }
+
     static void requireShaping(Backend backend) {
         requireLab(backend);
         assumeTrue(shaping != null, () -> "skipped: " + shapingSkip);
@@ -462,7 +537,8 @@ class NetworkFaultTest {
     static int synSent(InetAddress to) throws IOException {
         String ss = NetLab.tool("ss");
         if (ss == null) return 0;
-        String out = NetLab.exec(List.of(ss, "-tnH", "state", "syn-sent", "dst", to.getHostAddress()), 10);
+        String dst = to instanceof java.net.Inet6Address ? "[" + to.getHostAddress() + "]" : to.getHostAddress();
+        String out = NetLab.exec(List.of(ss, "-tnH", "state", "syn-sent", "dst", dst), 10);
         return (int) out.lines().filter(l -> !l.isBlank()).count();
     }
 
