@@ -62,10 +62,16 @@ final class HappyEyeballs {
     synchronized void start() {
         deadline = loop.schedule(options.timeout(), this::onTimeout);
         InetAddress literal = literal(host);
-        if (literal != null) {
-            loop.execute(() -> startLiteral(literal));
-        } else {
-            resolution = Host.resolve(loop, host, this::onResolved);
+        try {
+            if (literal != null) {
+                loop.execute(() -> startLiteral(literal));
+            } else {
+                resolution = Host.resolve(loop, host, this::onResolved);
+            }
+        } catch (RuntimeException closedMeanwhile) {
+            phase = Phase.DONE;
+            deadline.invalidate();
+            throw closedMeanwhile;
         }
     }
 

@@ -156,7 +156,7 @@ public final class Socket implements RunLoopSource {
      *
      * <p>The returned source counts on the loop (through its resolution, timers and attempt sockets, in the default
      * mode) until the result is delivered; {@link Connecting#cancel()} ends it from any thread and leaves no socket,
-     * timer or descriptor behind.
+     * timer or descriptor behind. Closing the loop cancels it too: {@code done} does not run then.
      *
      * <pre>{@code
      * Socket.connect(loop, "mail.example.org", 25, EnumSet.of(CallBackType.DATA, CallBackType.WRITE), handler,
@@ -204,7 +204,8 @@ public final class Socket implements RunLoopSource {
      * {@link #connect(RunLoop, String, int, Set, SocketHandler, ConnectOptions, Consumer)} as a future: completed on
      * the loop thread with the winner, or exceptionally with a {@link ConnectFailedException} whose
      * {@link ConnectFailedException#failure()} lists each address tried with its error. Cancelling the future
-     * cancels the connect (a socket that connected meanwhile is invalidated).
+     * cancels the connect (a socket that connected meanwhile is invalidated). Closing the loop before the result
+     * leaves the future incomplete, as it cancels the connect: wait on the future with a timeout.
      *
      * @param loop      the loop of the attempts, the callbacks and the winner
      * @param host      a host name or an address literal
