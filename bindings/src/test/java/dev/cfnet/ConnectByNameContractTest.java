@@ -129,9 +129,10 @@ class ConnectByNameContractTest extends BackendTestBase {
         assertEquals(Outcome.CONNECTED, a.get(1).outcome(), a::toString);
         double started = ms(a.get(1).started());
         double took = ms(c.elapsed());
-        // The second attempt waits for the attempt delay, not for a connect timeout (the SYN is resent after 1 s).
+        // The second attempt waits for the attempt delay, not for a connect timeout (30 s here, minutes for the OS);
+        // the upper bound leaves a loaded 2-core machine 1.75 s of slack.
         assertTrue(started >= 249, () -> "IPv4 started after " + started + " ms, before the 250 ms delay");
-        assertTrue(took < 250 + 750, () -> "connected after " + took + " ms; expected about 250 ms");
+        assertTrue(took < 2_000, () -> "connected after " + took + " ms; expected about 250 ms");
         System.out.printf(Locale.ROOT, "[happy-eyeballs] %s loopback, IPv6 SYNs dropped: connected over IPv4 in "
                 + "%.1f ms (IPv4 attempt started at %.1f ms)%n", backend, took, started);
         r.next(SocketEvent.Writable.class);   // no CONNECT: not asked for
