@@ -282,7 +282,9 @@ public final class RunLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * Runs the loop in the default mode until it is stopped or has no sources left, as CFRunLoopRun.
+     * Runs the loop in the default mode until it is stopped or has no sources left, as CFRunLoopRun. A socket is a
+     * source from {@link Socket#create} until invalidated, connected or not: one created and never connected keeps
+     * the run going.
      *
      * @return {@link Result#STOPPED} or {@link Result#FINISHED}
      * @throws IllegalStateException on another thread than the loop's, or on a library-owned loop

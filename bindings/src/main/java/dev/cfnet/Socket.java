@@ -14,6 +14,8 @@ import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A socket whose events arrive as callbacks on a run loop: CFSocket's counterpart.
@@ -66,6 +68,7 @@ public final class Socket implements RunLoopSource {
     private final SocketType type;
     private final int callBackTypes;
     private final SocketDriver driver;
+    private volatile boolean connectCalled;
 
     private Socket(RunLoop loop, ProtocolFamily family, SocketType type, int callBackTypes, Creator creator)
             throws SocketErrorException {
@@ -90,12 +93,16 @@ public final class Socket implements RunLoopSource {
      * Creates a socket on {@code loop}, as CFSocketCreate + CFSocketCreateRunLoopSource + CFRunLoopAddSource (the
      * library schedules it in the default mode when it is connected or bound, as the CF idiom does).
      *
-     * @param loop      the loop whose thread runs the callbacks
+     * <p>The socket is a source of {@code loop} from this call until it is invalidated, connected or not, on both
+     * backends: a socket created and never connected keeps {@link RunLoop#run()} from returning
+     * {@link RunLoop.Result#FINISHED} (and counts in {@link RunLoop#sourceCount()}) until it is invalidated.
+     *
+     * @param loop      the loop of the socket's callbacks
      * @param family    {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6}
      * @param type      STREAM (TCP) or DATAGRAM (UDP)
      * @param callBacks the callbacks the handler wants: at most one of READ, ACCEPT, DATA, plus CONNECT and WRITE
-     * @param handler   gets the events, on the loop thread
-     * @return the new socket, neither bound nor connected
+     * @param handler   receives the events, on the loop thread
+     * @return the socket, a source of {@code loop} until invalidated
      * @throws SocketErrorException     when the OS refuses a socket (e.g. out of file descriptors)
      * @throws IllegalArgumentException for a combination of callbacks or a family cfnet does not drive
      * @throws IllegalStateException    when the loop is closed
@@ -147,6 +154,194 @@ public final class Socket implements RunLoopSource {
                 owner -> loop.driver().wrapSocket(owner, handle, bits, handler)).started();
     }
 
+    /**
+     * An attempt of a connect by name: the backend is asked for CONNECT whatever the caller asked for (the attempt
+     * needs its outcome), while {@link #callBackTypes()} stays the caller's, as the winner is handed over.
+     */
+    static Socket createAttempt(RunLoop loop, ProtocolFamily family, int callBackBits, SocketHandler handler)
+            throws SocketErrorException {
+        checkOpen(loop);
+        int backendBits = callBackBits | CallBackType.CONNECT.cfValue();
+        return new Socket(loop, family, SocketType.STREAM, callBackBits,
+                owner -> loop.driver().createSocket(owner, family, SocketType.STREAM, backendBits, handler)).started();
+    }
+
+    /**
+     * Connects to a name, the way Apple's stack does (CFStreamCreatePairWithSocketToHost, Network.framework): RFC
+     * 8305, Happy Eyeballs version 2, on {@code loop}. It resolves both families with {@link Host#resolve} (CFHost
+     * on macOS' CF backend, the loop's resolver elsewhere; an address literal is used as it is, without resolving),
+     * orders the addresses as RFC 8305 section 4 asks (the families interleaved, {@link
+     * ConnectOptions#preferredFamily()} first), and starts an attempt on the first. The next address is tried
+     * beside it after {@link ConnectOptions#attemptDelay()}, or at once when an attempt fails. The first attempt to
+     * connect wins; every other is invalidated; {@link ConnectOptions#timeout()} bounds the whole.
+     *
+     * <p>{@code done} runs once on the loop thread (never inside this call) with {@link ConnectResult.Connected}
+     * (the winner, an ordinary socket created with {@code callBacks} and {@code handler}, now the caller's) or
+     * {@link ConnectResult.Failed} (each address tried, with its own error). After {@code done} returns, the winner's
+     * CONNECT fires, once, if {@code callBacks} has it, and then its other events as for any socket; no event of a
+     * losing attempt ever reaches {@code handler}.
+     *
+     * <p>The returned source counts on the loop (through its resolution, timers and attempt sockets, in the default
+     * mode) until the result is delivered; {@link Connecting#cancel()} ends it from any thread and leaves no socket,
+     * timer or descriptor behind. Closing the loop cancels it too: {@code done} does not run then.
+     *
+     * <pre>{@code
+     * Socket.connect(loop, "mail.example.org", 25, EnumSet.of(CallBackType.DATA, CallBackType.WRITE), handler,
+     *         ConnectOptions.defaults(), result -> {
+     *             switch (result) {
+     *                 case ConnectResult.Connected c -> System.out.println("connected to " + c.winner().address());
+     *                 case ConnectResult.Failed f -> System.err.println(f.message());
+     *             }
+     *         });
+     * }</pre>
+     *
+     * @param loop      the loop of the attempts, the callbacks and the winner
+     * @param host      a host name or an address literal ({@code 192.0.2.1}, {@code 2001:db8::1}, {@code [::1]})
+     * @param port      1 to 65535
+     * @param callBacks the winner's callbacks: at most one of READ and DATA, plus CONNECT and WRITE
+     * @param handler   the winner's handler
+     * @param options   attempt delay, total timeout, preferred family; {@link ConnectOptions#defaults()}
+     * @param done      receives the result on the loop thread
+     * @return the connect under way, a source of {@code loop} until {@code done} runs or it is cancelled
+     * @throws IllegalArgumentException the host is not a valid name or literal, the port is out of range, or the
+     *                                  callbacks are not a connecting stream socket's
+     * @throws IllegalStateException    the loop is closed
+     */
+    public static Connecting connect(RunLoop loop, String host, int port, Set<CallBackType> callBacks,
+                                     SocketHandler handler, ConnectOptions options, Consumer<ConnectResult> done) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(done, "done");
+        String name = Host.checkName(host);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1 to 65535, got " + port);
+        }
+        int bits = checkCallBacks(callBacks, SocketType.STREAM);
+        if (callBacks.contains(CallBackType.ACCEPT)) {
+            throw new IllegalArgumentException("a socket that connects cannot ACCEPT; leave ACCEPT out");
+        }
+        checkOpen(loop);
+        Connecting c = new Connecting(loop, name, port, bits, handler, options, done);
+        c.engine.start();
+        return c;
+    }
+
+    /**
+     * {@link #connect(RunLoop, String, int, Set, SocketHandler, ConnectOptions, Consumer)} as a future: completed on
+     * the loop thread with the winner, or exceptionally with a {@link ConnectFailedException} whose
+     * {@link ConnectFailedException#failure()} lists each address tried with its error. Cancelling the future
+     * cancels the connect (a socket that connected meanwhile is invalidated). Closing the loop before the result
+     * leaves the future incomplete, as it cancels the connect: wait on the future with a timeout.
+     *
+     * @param loop      the loop of the attempts, the callbacks and the winner
+     * @param host      a host name or an address literal
+     * @param port      1 to 65535
+     * @param callBacks the winner's callbacks: at most one of READ and DATA, plus CONNECT and WRITE
+     * @param handler   the winner's handler
+     * @param options   attempt delay, total timeout, preferred family
+     * @return the future socket
+     * @throws IllegalArgumentException the host is not a valid name or literal, the port is out of range, or the
+     *                                  callbacks are not a connecting stream socket's
+     * @throws IllegalStateException    the loop is closed
+     */
+    public static CompletableFuture<Socket> connectAsync(RunLoop loop, String host, int port,
+                                                         Set<CallBackType> callBacks, SocketHandler handler,
+                                                         ConnectOptions options) {
+        CompletableFuture<Socket> future = new CompletableFuture<>();
+        Connecting c = connect(loop, host, port, callBacks, handler, options, result -> {
+            switch (result) {
+                case ConnectResult.Connected ok -> {
+                    if (!future.complete(ok.socket())) ok.socket().invalidate();   // cancelled meanwhile
+                }
+                case ConnectResult.Failed failed -> future.completeExceptionally(failed.toException());
+            }
+        });
+        future.whenComplete((s, t) -> {
+            if (future.isCancelled()) c.cancel();
+        });
+        return future;
+    }
+
+    /**
+     * A connect by name under way ({@link #connect(RunLoop, String, int, Set, SocketHandler, ConnectOptions,
+     * Consumer)}): a source of its loop until its result is delivered or it is cancelled.
+     */
+    public static final class Connecting implements RunLoopSource {
+        private final RunLoop loop;
+        private final String host;
+        private final int port;
+        private final HappyEyeballs engine;
+
+        private Connecting(RunLoop loop, String host, int port, int callBackBits, SocketHandler handler,
+                           ConnectOptions options, Consumer<ConnectResult> done) {
+            this.loop = loop;
+            this.host = host;
+            this.port = port;
+            this.engine = new HappyEyeballs(loop, host, port, callBackBits, handler, options, done, this);
+        }
+
+        /**
+         * The name connected to (an IDN in its ASCII form, an IPv6 literal without brackets).
+         *
+         * @return the host
+         */
+        public String host() {
+            return host;
+        }
+
+        /**
+         * The port connected to.
+         *
+         * @return the port
+         */
+        public int port() {
+            return port;
+        }
+
+        /**
+         * True until the result was decided or the connect cancelled.
+         *
+         * @return whether it is under way
+         */
+        public boolean isPending() {
+            return engine.isPending();
+        }
+
+        /**
+         * Cancels, from any thread: the resolution, the timers and every attempt are invalidated, and the result
+         * is never delivered. Once the result is decided (it is being or was delivered) this does nothing: a
+         * connected socket is then the caller's.
+         *
+         * @return true when this cancelled the connect; false when its result was decided already
+         */
+        public boolean cancel() {
+            return engine.cancel();
+        }
+
+        @Override
+        public RunLoop loop() {
+            return loop;
+        }
+
+        /** {@inheritDoc} Here: true while {@link #isPending()}. */
+        @Override
+        public boolean isValid() {
+            return engine.isPending();
+        }
+
+        /** {@inheritDoc} Here: {@link #cancel()}. */
+        @Override
+        public void invalidate() {
+            engine.cancel();
+        }
+
+        @Override
+        public String toString() {
+            return "Connecting[" + host + " port " + port + (isPending() ? ", pending" : "") + "]";
+        }
+    }
+
     private static void checkOpen(RunLoop loop) {
         if (loop.isClosed()) {
             throw new IllegalStateException("run loop '" + loop.name() + "' is closed");
@@ -182,19 +377,38 @@ public final class Socket implements RunLoopSource {
      * <p>A failed asynchronous connect leaves a socket without DATA valid until you invalidate it: see "Connecting
      * and writing" above.
      *
-     * @param remote  the address to connect to (resolved; see {@link Host#resolve})
+     * <p>An IPv6 address given to an {@link StandardProtocolFamily#INET} socket fails with
+     * {@link SocketError.Kind#ADDRESS_FAMILY_NOT_SUPPORTED}, thrown whatever the timeout, and invalidates the socket
+     * (as CF's {@code kCFSocketError} leaves it unusable). To connect to a name whatever its addresses' families,
+     * use {@link #connect(RunLoop, String, int, Set, SocketHandler, ConnectOptions, Consumer)}.
+     *
+     * @param remote  the address to connect to (resolved, port not 0)
      * @param timeout zero or negative: asynchronous; positive: the longest wait
-     * @throws SocketErrorException a waiting connect failed or timed out ({@link SocketError.Kind#TIMED_OUT})
+     * @throws SocketErrorException a waiting connect failed or timed out ({@link SocketError.Kind#TIMED_OUT}), or
+     *                              the address's family does not fit the socket; the socket is invalidated
      * @throws IllegalStateException the socket is invalid, listening, or connected or connecting already
      */
     public void connect(InetSocketAddress remote, Duration timeout) throws SocketErrorException {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(timeout, "timeout");
-        checkAddress(remote, "connect");
+        checkResolved(remote, "connect");
         if (remote.getPort() == 0) {
             throw new IllegalArgumentException("cannot connect to port 0: " + remote);
         }
         checkValid("connect");
+        if (remote.getAddress() instanceof Inet6Address && isInet4Only()) {
+            if (connectCalled || readType() == CallBackType.ACCEPT) {
+                throw new IllegalStateException("connect: the socket is listening, or connected or connecting "
+                        + "already");
+            }
+            invalidate();
+            throw new SocketErrorException("connect to " + remote, new SocketError(
+                    SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED,
+                    SocketError.of(SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED).code(),
+                    "the address is IPv6 and this is an INET (IPv4) socket; create an INET6 socket for it, or "
+                            + "connect by name with Socket.connect(loop, host, port, ...)"));
+        }
+        connectCalled = true;
         driver.connect(remote, RunLoop.toNanos(timeout));
     }
 
@@ -214,12 +428,16 @@ public final class Socket implements RunLoopSource {
     }
 
     private void checkAddress(InetSocketAddress address, String op) {
+        checkResolved(address, op);
+        if (address.getAddress() instanceof Inet6Address && isInet4Only()) {
+            throw new IllegalArgumentException(op + ": " + address + " is IPv6; this is an INET (IPv4) socket");
+        }
+    }
+
+    private static void checkResolved(InetSocketAddress address, String op) {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException(op + ": '" + address.getHostString()
                     + "' is not resolved; resolve it with Host.resolve first");
-        }
-        if (address.getAddress() instanceof Inet6Address && isInet4Only()) {
-            throw new IllegalArgumentException(op + ": " + address + " is IPv6; this is an INET (IPv4) socket");
         }
     }
 
@@ -257,6 +475,21 @@ public final class Socket implements RunLoopSource {
             }
         }
         return driver.send(data, to, RunLoop.toNanos(timeout));
+    }
+
+    /**
+     * Sends all of {@code data} as a datagram to {@code to} (null: to the connected peer), as CFSocketSendData; see
+     * {@link #send(ByteBuffer, InetSocketAddress, Duration)}.
+     *
+     * @param data    the bytes
+     * @param to      a datagram's destination; null to send to the connected peer (always null for STREAM)
+     * @param timeout zero: never wait for buffer space (CF's 0 waits forever); positive: the longest wait
+     * @return the number of bytes sent, all of them
+     * @throws SocketErrorException as {@link #send(ByteBuffer, InetSocketAddress, Duration)}
+     */
+    public int send(byte[] data, InetSocketAddress to, Duration timeout) throws SocketErrorException {
+        Objects.requireNonNull(data, "data");
+        return send(ByteBuffer.wrap(data), to, timeout);
     }
 
     /**

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -51,6 +54,30 @@ abstract class BackendTestBase {
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
+        }
+    }
+
+    /** Runs {@code body} on a fresh thread with that thread's own loop, then closes the loop. */
+    void onOwnThread(java.util.function.Consumer<RunLoop> body) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().name("own-" + backend).start(() -> {
+            RunLoop l = RunLoop.current(backend);
+            try {
+                body.accept(l);
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            } finally {
+                l.close();
+            }
+        });
+        try {
+            done.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) throw err;
+            throw new AssertionError(e.getCause());
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -127,6 +127,9 @@ class ListenerDatagramContractTest extends BackendTestBase {
         Recorder.Ev back = ra.nextOf(DATA);
         assertEquals("pong", new String(back.bytes(), StandardCharsets.US_ASCII));
         assertEquals(bAt, back.address());
+        // CFSocketSendData's shape: bytes, destination, timeout
+        assertEquals(3, a.send("abc".getBytes(StandardCharsets.US_ASCII), bAt, Duration.ZERO));
+        assertEquals("abc", new String(rb.nextOf(DATA).bytes(), StandardCharsets.US_ASCII));
         assertTrue(a.isValid() && b.isValid());
     }
 

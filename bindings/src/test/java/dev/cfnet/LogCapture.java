@@ -70,7 +70,8 @@ public final class LogCapture implements AutoCloseable {
         return await(String.valueOf(thrown), r -> r.getThrown() == thrown, Duration.ofSeconds(10));
     }
 
-    private String describe() {
+    /** The records so far, for a failure message. */
+    public String describe() {
         StringBuilder b = new StringBuilder("[");
         for (LogRecord r : records) {
             b.append("\n  ").append(r.getLevel()).append(' ').append(r.getMessage()).append(" / ").append(r.getThrown());

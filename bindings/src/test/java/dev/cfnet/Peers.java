@@ -8,6 +8,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -96,6 +98,55 @@ final class Peers {
     static InetSocketAddress deadPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, v4())) {
             return new InetSocketAddress(v4(), s.getLocalPort());
+        }
+    }
+
+    /**
+     * Listeners on 127.0.0.1 and ::1 at the same port, in that order, or null when no port was free on both after 20
+     * tries.
+     */
+    static ServerSocket[] dualStack(int v4Backlog, int v6Backlog) throws IOException {
+        for (int i = 0; i < 20; i++) {
+            ServerSocket v4 = new ServerSocket(0, v4Backlog, v4());
+            try {
+                return new ServerSocket[] {v4, new ServerSocket(v4.getLocalPort(), v6Backlog, v6())};
+            } catch (IOException taken) {
+                v4.close();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Makes {@code listener} (made with backlog 1, never accepting) drop the SYNs that come to it: connections fill
+     * its accept queue, and then the kernel drops a SYN rather than answer it, as a firewall's DROP rule would. The
+     * connections returned hold the queue full; close them to undo. Null when the queue never filled (a kernel that
+     * answers a full queue otherwise).
+     */
+    static List<Socket> blackHole(ServerSocket listener) {
+        List<Socket> fill = new ArrayList<>();
+        InetSocketAddress at = new InetSocketAddress(listener.getInetAddress(), listener.getLocalPort());
+        for (int i = 0; i < 8; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(at, 300);
+                fill.add(s);
+            } catch (IOException dropped) {
+                closeAll(List.of(s));
+                return fill;
+            }
+        }
+        closeAll(fill);
+        return null;
+    }
+
+    static void closeAll(List<? extends java.io.Closeable> all) {
+        for (var c : all) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing a test peer; nothing to do
+            }
         }
     }
 

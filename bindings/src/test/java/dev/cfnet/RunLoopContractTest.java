@@ -401,30 +401,6 @@ class RunLoopContractTest extends BackendTestBase {
         assertThrows(IllegalArgumentException.class, () -> new RunLoop.Mode(" "));
     }
 
-    /** Runs {@code body} on a fresh thread with that thread's own loop, then closes the loop. */
-    void onOwnThread(java.util.function.Consumer<RunLoop> body) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread.ofPlatform().name("own-" + backend).start(() -> {
-            RunLoop l = RunLoop.current(backend);
-            try {
-                body.accept(l);
-                done.complete(null);
-            } catch (Throwable t) {
-                done.completeExceptionally(t);
-            } finally {
-                l.close();
-            }
-        });
-        try {
-            done.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Error err) throw err;
-            throw new AssertionError(e.getCause());
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
     static List<Integer> synced() {
         return Collections.synchronizedList(new ArrayList<>());
     }

@@ -6,15 +6,19 @@ import java.net.spi.InetAddressResolver;
 import java.net.spi.InetAddressResolverProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The tests' name resolver: fixed answers for *.test names, the system's for localhost and this machine's own
- * name, and a refusal for anything else, so that no test can send a DNS query off the machine.
+ * The tests' name resolver: fixed answers for *.test names (and those a test registered with {@link #map}), the
+ * system's for localhost and this machine's own name, and a refusal for anything else, so that no test can send a
+ * DNS query off the machine.
  */
 public final class TestResolverProvider extends InetAddressResolverProvider {
     /** "slow*.test" names (unique per test: the JDK caches answers) resolve only after this latch opens (or 10 s). */
@@ -22,6 +26,16 @@ public final class TestResolverProvider extends InetAddressResolverProvider {
 
     private static final Set<String> LOCAL = Set.of("localhost", "localhost.localdomain", "ip6-localhost",
             "ip6-loopback");
+    private static final Map<String, List<InetAddress>> NAMES = new ConcurrentHashMap<>();
+
+    /**
+     * Makes {@code name} (a *.test name) resolve to {@code addresses}, in that order. The JDK caches answers, so a
+     * test that needs a different answer needs a different name.
+     */
+    public static void map(String name, List<InetAddress> addresses) {
+        if (!name.endsWith(".test")) throw new IllegalArgumentException("test names end in .test: " + name);
+        NAMES.put(name.toLowerCase(Locale.ROOT), List.copyOf(addresses));
+    }
 
     @Override
     public InetAddressResolver get(Configuration configuration) {
@@ -31,6 +45,8 @@ public final class TestResolverProvider extends InetAddressResolverProvider {
             @Override
             public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {
                 String h = host.toLowerCase(Locale.ROOT);
+                List<InetAddress> mapped = NAMES.get(h);
+                if (mapped != null) return mapped.stream();
                 switch (h) {
                     case "dual.test":
                         return Stream.of(addr("::1"), addr("127.0.0.1"));

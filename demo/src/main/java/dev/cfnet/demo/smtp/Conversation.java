@@ -1,23 +1,20 @@
 package dev.cfnet.demo.smtp;
 
-import static dev.cfnet.CallBackType.CONNECT;
 import static dev.cfnet.CallBackType.DATA;
 import static dev.cfnet.CallBackType.WRITE;
 
-import dev.cfnet.Host;
-import dev.cfnet.ResolveResult;
+import dev.cfnet.ConnectAttempt;
+import dev.cfnet.ConnectOptions;
+import dev.cfnet.ConnectResult;
 import dev.cfnet.RunLoop;
 import dev.cfnet.Socket;
 import dev.cfnet.SocketError;
 import dev.cfnet.SocketErrorException;
 import dev.cfnet.SocketEvent;
-import dev.cfnet.SocketType;
 import dev.cfnet.Timer;
 import dev.cfnet.demo.smtp.Outcome.Status;
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,9 +26,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
- * The seed's SMTP step machine on cfnet, with the error control it admits it lacks. A socket with CONNECT, DATA and
- * WRITE callbacks walks the steps: on WRITE it sends the step's command, disables WRITE and enables DATA; on DATA it
- * checks the reply's code, advances, disables DATA and enables WRITE; after the last step it invalidates the socket.
+ * The seed's SMTP step machine on cfnet, with the error control it admits it lacks. It connects by name (RFC 8305,
+ * {@link Socket#connect(RunLoop, String, int, java.util.Set, dev.cfnet.SocketHandler, ConnectOptions,
+ * java.util.function.Consumer)}); the socket, with DATA and WRITE callbacks, walks the steps: on WRITE it sends the
+ * step's command, disables WRITE and enables DATA; on DATA it checks the reply's code, advances, disables DATA and
+ * enables WRITE; after the last step it invalidates the socket.
  *
  * <p>Everything after {@link #start} runs on the loop thread. The returned future always completes, the socket is
  * always invalidated, and a failure while the connection is up sends QUIT and waits briefly for its reply first.
@@ -52,7 +51,7 @@ public final class Conversation {
         }
     }
 
-    private enum Phase { RESOLVING, CONNECTING, WRITING, READING, QUITTING, DONE }
+    private enum Phase { CONNECTING, WRITING, READING, QUITTING, DONE }
 
     private final RunLoop loop;
     private final List<Step> steps;
@@ -62,13 +61,10 @@ public final class Conversation {
 
     private String host;
     private int port;
-    private List<InetAddress> addresses = List.of();
-    private int next;
-    private SocketError lastConnectError;
+    private Socket.Connecting connecting;
     private Socket socket;
-    private InetSocketAddress target;
     private Timer timer;
-    private Phase phase = Phase.RESOLVING;
+    private Phase phase = Phase.CONNECTING;
     private int step;
     private ByteBuffer pending;
     private Outcome failure;          // set while QUIT is on its way after a failure
@@ -85,80 +81,78 @@ public final class Conversation {
         if (this.steps.isEmpty()) throw new IllegalArgumentException("a conversation needs at least one step");
     }
 
-    /** Resolves {@code host}, connects to {@code port} and runs the steps. */
+    /**
+     * Connects to {@code host} by name (RFC 8305: both families, attempts 250 ms apart, the first to connect wins)
+     * and runs the steps.
+     */
     public CompletableFuture<Outcome> start(String host, int port) {
         this.host = Objects.requireNonNull(host, "host");
         this.port = port;
-        loop.execute(this::resolve);
+        loop.execute(this::connect);
         return result;
     }
 
-    // ---- resolve and connect -----------------------------------------------------------------------------------
+    // ---- connect by name ----------------------------------------------------------------------------------------
 
-    private void resolve() {
-        out.line("Resolving " + host + " ...");
-        arm(options.stepTimeout(), () -> finish(Status.NETWORK, "no address for " + host + " within "
-                + human(options.stepTimeout())));
-        Host.resolve(loop, host, r -> {
-            if (phase != Phase.RESOLVING) return;
-            switch (r) {
-                case ResolveResult.Failed f -> finish(Status.NETWORK, "cannot resolve " + host + ": " + f.error());
-                case ResolveResult.Resolved ok -> {
-                    addresses = ok.addresses();
-                    out.line("Resolved " + host + " to " + addresses.stream().map(InetAddress::getHostAddress)
-                            .collect(Collectors.joining(", ")));
-                    phase = Phase.CONNECTING;
-                    connectNext();
-                }
-            }
-        });
+    private void connect() {
+        out.line("Connecting to " + host + " port " + port + " ...");
+        try {
+            connecting = Socket.connect(loop, host, port, EnumSet.of(DATA, WRITE), this::onEvent,
+                    ConnectOptions.defaults().withTimeout(options.stepTimeout()), this::onConnectResult);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            finish(Status.NETWORK, "could not connect to " + host + " port " + port + ": " + e.getMessage());
+        }
     }
 
-    private void connectNext() {
-        dropSocket();
-        if (next >= addresses.size()) {
-            finish(Status.NETWORK, "could not connect to " + host + " port " + port + ": "
-                    + (lastConnectError == null ? "no address" : lastConnectError.message())
-                    + (addresses.size() > 1 ? " (tried " + addresses.size() + " addresses)" : ""));
+    /** The outcome of RFC 8305's race between the name's addresses; under --verbose, each attempt. */
+    private void onConnectResult(ConnectResult r) {
+        connecting = null;
+        if (phase != Phase.CONNECTING) {
+            if (r instanceof ConnectResult.Connected c) c.socket().invalidate();
             return;
         }
-        InetAddress a = addresses.get(next++);
-        InetSocketAddress to = new InetSocketAddress(a, port);
-        target = to;
-        out.line("Connecting to " + display(to) + " ...");
-        try {
-            socket = Socket.create(loop, a instanceof Inet6Address ? StandardProtocolFamily.INET6
-                    : StandardProtocolFamily.INET, SocketType.STREAM, EnumSet.of(CONNECT, DATA, WRITE), this::onEvent);
-            socket.connect(to, Duration.ZERO);
-        } catch (SocketErrorException e) {
-            lastConnectError = e.error();
-            out.line("Cannot connect to " + display(to) + ": " + e.error().message());
-            connectNext();
-            return;
+        if (!r.addresses().isEmpty()) {
+            out.detail("Addresses of " + host + " in the order to try: " + r.addresses().stream()
+                    .map(Conversation::display).collect(Collectors.joining(", ")));
         }
-        arm(options.stepTimeout(), () -> {
-            lastConnectError = SocketError.of(SocketError.Kind.TIMED_OUT);
-            out.line("No answer from " + display(to) + " within " + human(options.stepTimeout()));
-            connectNext();
-        });
+        for (ConnectAttempt a : r.attempts()) {
+            out.detail("  attempt " + display(a.address()) + ": started at " + ms(a.started()) + ", " + switch (
+                    a.outcome()) {
+                case CONNECTED -> "connected";
+                case ABANDONED -> "abandoned (another address connected first)";
+                case FAILED -> "failed: " + a.error().orElseThrow().message();
+            } + " after " + ms(a.ended().minus(a.started())));
+        }
+        switch (r) {
+            case ConnectResult.Failed f -> finish(Status.NETWORK, describe(f));
+            case ConnectResult.Connected c -> {
+                socket = c.socket();
+                out.line("Connected to " + display(socket.peerAddress().orElse(null)) + " from "
+                        + display(socket.localAddress().orElse(null)));
+                phase = Phase.WRITING;   // WRITE follows, as in CF
+                armWrite();
+            }
+        }
+    }
+
+    private String describe(ConnectResult.Failed f) {
+        String what = "could not connect to " + host + " port " + port;
+        return switch (f.reason()) {
+            case NOT_RESOLVED -> "cannot resolve " + host + ": " + f.resolveError().orElseThrow();
+            case ALL_ATTEMPTS_FAILED -> what + ": " + (f.attempts().size() == 1
+                    ? f.attempts().getFirst().error().orElseThrow().message()
+                    : f.attempts().stream().map(a -> display(a.address()) + " " + a.error().orElseThrow().message())
+                            .collect(Collectors.joining("; ")) + " (tried " + f.attempts().size() + " addresses)");
+            case TIMED_OUT -> (f.attempts().isEmpty() ? "no address for " + host : what) + " within "
+                    + human(options.stepTimeout());
+        };
     }
 
     // ---- the callbacks -----------------------------------------------------------------------------------------
 
     private void onEvent(Socket s, SocketEvent event) {
-        if (s != socket || phase == Phase.DONE) return;   // a socket given up on, or a finished conversation
+        if (s != socket || phase == Phase.DONE) return;   // a finished conversation
         switch (event) {
-            case SocketEvent.Connected c when c.failed() -> {
-                lastConnectError = c.error().orElseThrow();
-                out.line("Connect to " + display(target) + " failed: " + lastConnectError.message());
-                connectNext();
-            }
-            case SocketEvent.Connected c -> {
-                disarm();
-                out.line("Connected to " + display(target) + " from " + display(s.localAddress().orElse(null)));
-                phase = Phase.WRITING;   // WRITE follows, as in CF
-                armWrite();
-            }
             case SocketEvent.Writable w -> onWritable();
             case SocketEvent.Data d -> onData(d);
             default -> { }
@@ -304,6 +298,7 @@ public final class Conversation {
         if (phase == Phase.DONE) return;
         phase = Phase.DONE;
         disarm();
+        if (connecting != null) connecting.cancel();
         dropSocket();
         result.complete(outcome);
     }
@@ -339,6 +334,10 @@ public final class Conversation {
         if (a == null) return "?";
         String h = a.getAddress().getHostAddress();
         return (a.getAddress() instanceof Inet6Address ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    static String ms(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
     }
 
     static String human(Duration d) {

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A private network for fault tests: a namespace {@code cfnet-fault-<pid>} joined to this (root) namespace by a veth
  * pair, with 10.201.N.1/24 on this side and 10.201.N.2-.6/24 inside, N chosen so that no route of this machine covers
- * it. Every packet the tests send goes over this veth and nowhere else.
+ * it; where IPv6 works, also fd00:cf:N::1/64 here and fd00:cf:N::2-6/64 inside (a unique local prefix). Every packet
+ * the tests send goes over this veth and nowhere else.
  *
  * <p>{@link #close()} stops the peers and deletes the namespace (which takes the veth pair with it); a shutdown hook
  * does the same if the JVM ends first, and {@link #create()} deletes namespaces left by test JVMs that were killed
@@ -41,6 +42,8 @@ final class NetLab implements AutoCloseable {
     private final String ip;
     private final String iptables;
     private final String iptablesMissing;
+    private String ip6tables;
+    private String ipv6Missing;
     private final List<Child> children = new CopyOnWriteArrayList<>();
     private final Thread hook;
     private volatile boolean closed;
@@ -104,6 +107,7 @@ final class NetLab implements AutoCloseable {
             }
             lab.ip("-n", ns, "link", "set", "lo", "up");
             lab.ip("-n", ns, "link", "set", peerIf, "up");
+            lab.addIpv6();
             // The kernel rate-limits ICMP errors per destination (a burst of 6, then one a second): the REJECT tests
             // send more than 6 to this side within a second, and the 7th would only come with the SYN resent 1 s
             // later. Namespace-local setting.
@@ -172,6 +176,72 @@ final class NetLab implements AutoCloseable {
         }
     }
 
+    /** IPv6 on the pair (without duplicate address detection, so usable at once) and ip6tables, where they work. */
+    private void addIpv6() {
+        try {
+            ip("addr", "add", text6(1) + "/64", "dev", hostIf, "nodad");
+            for (int host = 2; host <= 6; host++) {
+                ip("-n", ns, "addr", "add", text6(host) + "/64", "dev", peerIf, "nodad");
+            }
+        } catch (IOException e) {
+            ipv6Missing = "no IPv6 on the veth pair: " + e.getMessage();
+            return;
+        }
+        if (iptables == null) {
+            ipv6Missing = iptablesMissing;
+            return;
+        }
+        String variant = Path.of(iptables).getFileName().toString().replace("iptables", "ip6tables");
+        String path = tool(variant);
+        if (path == null) {
+            ipv6Missing = variant + " is not installed (it comes with iptables)";
+            return;
+        }
+        try {
+            exec(List.of(ip, "netns", "exec", ns, path, "-w", "5", "-L", "INPUT", "-n"), 10);
+            ip6tables = path;
+        } catch (IOException e) {
+            ipv6Missing = variant + " does not work in a network namespace here: " + e.getMessage();
+        }
+    }
+
+    /** True when the pair has IPv6 addresses and ip6tables works in the namespace. */
+    boolean hasIpv6() {
+        return ip6tables != null;
+    }
+
+    /** Why IPv6 (or ip6tables) cannot be used, or null. */
+    String ipv6Missing() {
+        return ipv6Missing;
+    }
+
+    /** fd00:cf:N::host, as ip6tables prints it */
+    String text6(int host) {
+        return String.format(Locale.ROOT, "fd00:cf:%x::%x", net, host);
+    }
+
+    /** fd00:cf:N::host */
+    InetAddress address6(int host) {
+        try {
+            return InetAddress.getByName(text6(host));
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Runs ip6tables inside the namespace (its rules vanish with it). */
+    String ip6tables(String... args) throws IOException {
+        if (ip6tables == null) throw new IllegalStateException(ipv6Missing);
+        List<String> cmd = new ArrayList<>(List.of(ip, "netns", "exec", ns, ip6tables, "-w", "5"));
+        cmd.addAll(Arrays.asList(args));
+        return exec(cmd, 15);
+    }
+
+    /** Packets that matched the first ip6tables rule of {@code chain} whose listing contains all of {@code parts}. */
+    long packets6(String chain, String... parts) throws IOException {
+        return matched(ip6tables("-L", chain, "-v", "-x", "-n"), chain, parts);
+    }
+
     /** 10.201.N.host */
     InetAddress address(int host) {
         try {
@@ -200,7 +270,11 @@ final class NetLab implements AutoCloseable {
 
     /** Packets that matched the first rule of {@code chain} whose listing contains all of {@code parts}. */
     long packets(String chain, String... parts) throws IOException {
-        for (String line : iptables("-L", chain, "-v", "-x", "-n").split("\n")) {
+        return matched(iptables("-L", chain, "-v", "-x", "-n"), chain, parts);
+    }
+
+    private static long matched(String listing, String chain, String... parts) {
+        for (String line : listing.split("\n")) {
             String l = line.strip();
             if (l.isEmpty() || !Character.isDigit(l.charAt(0))) continue;
             boolean all = true;

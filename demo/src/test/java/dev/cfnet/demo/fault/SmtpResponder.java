@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,7 +13,7 @@ import java.util.concurrent.Semaphore;
 
 /**
  * A small SMTP responder for the fault tests, run inside the namespace: greets with 220, answers HELO/EHLO and
- * anything else with 250 and QUIT with 221, on every address of the namespace.
+ * anything else with 250 and QUIT with 221, on every address of the namespace, IPv4 and IPv6.
  *
  * <p>{@code SmtpResponder PORT GATED_PORT}: connections to GATED_PORT are announced with a line
  * {@code ACCEPTED <peer>} and get their greeting only after a line {@code GO} on stdin, so that a test can change the
@@ -45,7 +44,7 @@ public final class SmtpResponder {
     private static ServerSocket listen(int port) throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[4]), port), 50);
+        s.bind(new InetSocketAddress(port), 50);   // the wildcard: IPv4 and, where the namespace has it, IPv6
         return s;
     }
 
