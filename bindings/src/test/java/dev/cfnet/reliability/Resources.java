@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /** What a process holds, for leak checks: descriptors, threads, heap after GC, direct memory; and the fd limit. */
-final class Resources {
+public final class Resources {
     private Resources() {
     }
 
@@ -95,7 +95,7 @@ final class Resources {
     }
 
     /** The descriptor count once it stops falling (the CF backend frees numbers 250 ms after a close). */
-    static long stableFds() {
+    public static long stableFds() {
         long last = fds();
         long since = System.nanoTime();
         while (System.nanoTime() - since < 400_000_000L) {
