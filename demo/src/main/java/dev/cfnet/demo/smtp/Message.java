@@ -151,7 +151,7 @@ public final class Message {
             while (j < s.length()) {
                 int cp = s.codePointAt(j);
                 int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-                if (bytes + n > 45) break;   // 45 octets: 60 base64 characters, an encoded word under 75
+                if (bytes + n > 39) break;   // 39 octets: 52 base64 characters; with "Subject: " under 78
                 bytes += n;
                 j += Character.charCount(cp);
             }

@@ -81,12 +81,25 @@ class ConversationTest {
                 expect 250
                 send DATA
                 expect 354
-                send Subject: cfnet
+                write Subject: cfnet
+                write
+                write a body at last
+                send .
                 expect 250
-                """.replace("send Subject: cfnet\nexpect 250\n", ""));
+                send QUIT
+                expect 221
+                """);
         Run run = converse(backend, steps, GREENMAIL.getSmtp().getPort(), Duration.ofSeconds(10));
         assertOutcome(run, Outcome.Status.OK, "every reply");
         assertTrue(run.transcript().contains("S: 250-"), "EHLO's multi-line reply:\n" + run.transcript());
+        assertTrue(java.util.Arrays.stream(GREENMAIL.getReceivedMessages()).anyMatch(m -> {
+            try {
+                return "cfnet".equals(m.getSubject())
+                        && com.icegreen.greenmail.util.GreenMailUtil.getBody(m).contains("a body at last");
+            } catch (jakarta.mail.MessagingException e) {
+                throw new AssertionError(e);
+            }
+        }), "GreenMail has the message");
     }
 
     @ParameterizedTest
