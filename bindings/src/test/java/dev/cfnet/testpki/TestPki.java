@@ -95,7 +95,7 @@ public final class TestPki {
             for (X509Certificate c : chain) certs.append(pem(c));
             try {
                 Files.writeString(certFile, certs);
-                Files.writeString(keyFile, pem(key));
+                Files.writeString(keyFile, pkcs8(key));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -236,6 +236,14 @@ public final class TestPki {
         } catch (org.bouncycastle.operator.OperatorCreationException e) {
             throw new GeneralSecurityException(e);
         }
+    }
+
+    /** PEM PKCS#8 ("PRIVATE KEY", with the curve), which OpenSSL reads; not BouncyCastle's bare "EC PRIVATE KEY". */
+    static String pkcs8(PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                        .encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
     }
 
     static String pem(Object o) {
