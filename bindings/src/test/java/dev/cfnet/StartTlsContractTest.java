@@ -147,61 +147,102 @@ class StartTlsContractTest extends BackendTestBase {
                 }));
         listener.setAddress(new InetSocketAddress(Peers.v4(), 0));
 
-        TlsRecorder clientTls = new TlsRecorder();
-        StartTls[] ch = new StartTls[1];
-        ch[0] = new StartTls((s, e) -> {
-            if (e instanceof SocketEvent.Connected c && c.succeeded()) {
-                s.write(ByteBuffer.wrap(ascii("STARTTLS\r\n")));
-                // Not waiting for the go-ahead (a client should; this one tests the server). The go-ahead then
-                // arrives before the server's TLS bytes and is not TLS: this client reads it first itself.
-                ch[0].upgrade(s, TlsConfig.client(TlsPeers.CLIENT, "localhost").withProtocols(protocol), clientTls,
-                        null);
-            }
-        });
-        // The client's TLS socket would read "220 go ahead" as TLS; a READ socket lets the test take it off first.
-        Socket client = closeLater(Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
-                EnumSet.of(CONNECT, DATA, WRITE), new PlainPrefix(ascii("220 go ahead\r\n"), ch)));
-        client.connect(listener.localAddress().orElseThrow(), Duration.ZERO);
-
-        assertEquals(protocol, clientTls.handshake().protocol());
-        serverTls.handshake();
-        assertTrue(alreadyReceived.get() > 0, "the ClientHello came in the plaintext read: " + alreadyReceived.get());
-        byte[] msg = Peers.pattern(100_000, 7);
-        ByteBuffer out = ByteBuffer.wrap(msg);
-        TlsSocket t = ch[0].tls().orElseThrow();
-        assertEquals(msg.length, t.write(out));
-        assertArrayEquals(msg, clientTls.read(msg.length));
-        t.invalidate();
-        assertTrue(serverTls.end().error().isEmpty());
+        // The client does not wait for the go-ahead: STARTTLS and its ClientHello leave in one write, so the server
+        // reads both at once on every backend (a client should wait; this one tests the server).
+        InetSocketAddress at = listener.localAddress().orElseThrow();
+        try (java.net.Socket raw = new java.net.Socket(at.getAddress(), at.getPort())) {
+            raw.setSoTimeout(10_000);
+            javax.net.ssl.SSLEngine e = TlsPeers.CLIENT.createSSLEngine("localhost", at.getPort());
+            e.setUseClientMode(true);
+            e.setEnabledProtocols(new String[] {protocol});
+            ByteBuffer hello = ByteBuffer.allocate(e.getSession().getPacketBufferSize());
+            e.beginHandshake();
+            e.wrap(ByteBuffer.allocate(0), hello);
+            ByteBuffer first = ByteBuffer.allocate(10 + hello.flip().remaining()).put(ascii("STARTTLS\r\n")).put(hello);
+            raw.getOutputStream().write(first.array());
+            assertArrayEquals(ascii("220 go ahead\r\n"), raw.getInputStream().readNBytes(14));
+            BlockingTls client = new BlockingTls(raw, e);
+            client.handshake();
+            serverTls.handshake();
+            assertTrue(alreadyReceived.get() > 0, "the ClientHello came in the plaintext read: " + alreadyReceived.get());
+            assertEquals(protocol, e.getSession().getProtocol());
+            byte[] msg = Peers.pattern(100_000, 7);
+            client.write(msg);
+            assertArrayEquals(msg, client.read(msg.length));
+        }
+        // The client closed its socket without close_notify.
+        assertEquals(TlsError.Kind.TRUNCATED, serverTls.end().error().orElseThrow().kind());
         eventually(() -> !serverSocket.join().isValid(), "the server's socket goes too");
     }
 
-    /**
-     * Strips a known plaintext prefix from the first bytes before StartTls sees them (the client above did not wait
-     * for the go-ahead, so the go-ahead arrives ahead of the server's TLS bytes).
-     */
-    static final class PlainPrefix implements SocketHandler {
-        private final byte[] prefix;
-        private final StartTls[] next;
-        private int matched;
+    /** An SSLEngine driven by hand over a blocking java.net socket: the test's pipelining client. */
+    static final class BlockingTls {
+        private final java.io.InputStream in;
+        private final OutputStream out;
+        private final javax.net.ssl.SSLEngine engine;
+        private final ByteBuffer netIn = ByteBuffer.allocate(1 << 17);
+        private final ByteBuffer netOut = ByteBuffer.allocate(1 << 17);
+        private final ByteBuffer app = ByteBuffer.allocate(1 << 17);
 
-        PlainPrefix(byte[] prefix, StartTls[] next) {
-            this.prefix = prefix;
-            this.next = next;
+        BlockingTls(java.net.Socket s, javax.net.ssl.SSLEngine engine) throws java.io.IOException {
+            this.in = s.getInputStream();
+            this.out = s.getOutputStream();
+            this.engine = engine;
         }
 
-        @Override
-        public void handle(Socket s, SocketEvent e) throws Exception {
-            if (e instanceof SocketEvent.Data d && !d.isEmpty() && matched < prefix.length) {
-                ByteBuffer b = d.bytes();
-                while (matched < prefix.length && b.hasRemaining()) {
-                    if (b.get() != prefix[matched++]) throw new AssertionError("not the go-ahead");
+        void handshake() throws Exception {
+            for (;;) {
+                switch (engine.getHandshakeStatus()) {
+                    case NEED_TASK -> {
+                        Runnable t;
+                        while ((t = engine.getDelegatedTask()) != null) t.run();
+                    }
+                    case NEED_WRAP -> {
+                        netOut.clear();
+                        var r = engine.wrap(ByteBuffer.allocate(0), netOut);
+                        out.write(netOut.array(), 0, netOut.position());
+                        if (r.getHandshakeStatus() == javax.net.ssl.SSLEngineResult.HandshakeStatus.FINISHED) return;
+                    }
+                    case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                        netIn.flip();
+                        var r = engine.unwrap(netIn, app);
+                        netIn.compact();
+                        if (r.getStatus() == javax.net.ssl.SSLEngineResult.Status.BUFFER_UNDERFLOW) fill();
+                        if (r.getHandshakeStatus() == javax.net.ssl.SSLEngineResult.HandshakeStatus.FINISHED) return;
+                    }
+                    default -> {
+                        return;
+                    }
                 }
-                if (!b.hasRemaining()) return;
-                next[0].handle(s, new SocketEvent.Data(b.slice(), d.address(), d.error()));
-                return;
             }
-            next[0].handle(s, e);
+        }
+
+        private void fill() throws java.io.IOException {
+            int n = in.read(netIn.array(), netIn.position(), netIn.remaining());
+            if (n < 0) throw new java.io.EOFException("the server closed the connection");
+            netIn.position(netIn.position() + n);
+        }
+
+        void write(byte[] b) throws Exception {
+            ByteBuffer src = ByteBuffer.wrap(b);
+            while (src.hasRemaining()) {
+                netOut.clear();
+                engine.wrap(src, netOut);
+                out.write(netOut.array(), 0, netOut.position());
+            }
+        }
+
+        byte[] read(int n) throws Exception {
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            while (got.size() < n) {
+                netIn.flip();
+                app.clear();
+                var r = engine.unwrap(netIn, app);
+                netIn.compact();
+                got.write(app.array(), 0, app.position());
+                if (r.getStatus() == javax.net.ssl.SSLEngineResult.Status.BUFFER_UNDERFLOW) fill();
+            }
+            return got.toByteArray();
         }
     }
 

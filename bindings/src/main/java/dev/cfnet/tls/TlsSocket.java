@@ -81,7 +81,8 @@ public final class TlsSocket implements RunLoopSource {
     private volatile boolean readMode;          // the socket delivers READ rather than DATA
 
     // Guarded by lock.
-    private ByteBuffer netOut;                  // fill mode: ciphertext at [0, position) the socket has not taken
+    private ByteBuffer netOut;                  // heap, fill mode: records wrapped and not moved to wire yet
+    private ByteBuffer wire;                    // direct, read mode: ciphertext the socket has not taken
     private int packetSize;
     private int appSize;
     private boolean writeArmed;
@@ -114,9 +115,11 @@ public final class TlsSocket implements RunLoopSource {
         SSLSession s = engine.getSession();
         this.packetSize = s.getPacketBufferSize();
         this.appSize = s.getApplicationBufferSize();
-        // Direct: both backends hand a direct buffer to the OS without a copy, from any thread.
-        this.netOut = ByteBuffer.allocateDirect(RECORDS_PER_FLUSH * packetSize);
-        this.netIn = ByteBuffer.allocate(packetSize + 32 * 1024);
+        // The engine works on heap buffers (the JDK's ciphers take arrays without a copy or an allocation); the
+        // socket gets a direct one, which both backends hand to the OS at once, from any thread.
+        this.netOut = ByteBuffer.allocate(RECORDS_PER_FLUSH * packetSize);
+        this.wire = ByteBuffer.allocateDirect(RECORDS_PER_FLUSH * packetSize).flip();
+        this.netIn = ByteBuffer.allocate(packetSize + 64 * 1024);
         this.appIn = ByteBuffer.allocate(2 * appSize);
         try {
             engine.beginHandshake();
@@ -272,48 +275,14 @@ public final class TlsSocket implements RunLoopSource {
         }
     }
 
-    /** A DATA event: works through the bytes in place where it can, keeping only unfinished records. */
+    /**
+     * A DATA event: its bytes are copied into netIn (a heap buffer: the engine decrypts arrays fastest, and the
+     * event's buffer is read-only and lives only during the callback) and worked through from there.
+     */
     private void onCiphertext(ByteBuffer bytes) {
-        if (netIn.position() > 0 && !held()) {
-            if (complete(netIn)) driveNetIn();
-            // Finish the record begun in an earlier event; the rest is then read in place.
-            while (!ended && !held() && netIn.position() > 0 && bytes.hasRemaining()) {
-                int end = recordEnd(netIn);
-                int need = end < 0 ? 5 - netIn.position() : end - netIn.position();
-                if (need <= 0) break;
-                int n = Math.min(need, bytes.remaining());
-                netIn = ensureRoom(netIn, n);
-                netIn.put(netIn.position(), bytes, bytes.position(), n);
-                netIn.position(netIn.position() + n);
-                bytes.position(bytes.position() + n);
-                if (complete(netIn)) driveNetIn();
-            }
-            if (ended) return;
-        }
-        if (netIn.position() > 0 || held()) {
-            keep(bytes);
-            return;
-        }
-        drive(bytes);
-        if (!ended) keep(bytes);
-    }
-
-    /** The end of the TLS record at the start of buf (fill mode), or -1 before its 5-byte header is in. */
-    private static int recordEnd(ByteBuffer buf) {
-        if (buf.position() < 5) return -1;
-        return 5 + (((buf.get(3) & 0xff) << 8) | (buf.get(4) & 0xff));
-    }
-
-    private static boolean complete(ByteBuffer buf) {
-        int end = recordEnd(buf);
-        return end > 0 && buf.position() >= end;
-    }
-
-    private void keep(ByteBuffer bytes) {
-        if (held()) pauseReading();
-        if (!bytes.hasRemaining()) return;
         netIn = ensureRoom(netIn, bytes.remaining());
         netIn.put(bytes);
+        driveNetIn();
     }
 
     private ByteBuffer ensureRoom(ByteBuffer buf, int more) {
@@ -401,7 +370,7 @@ public final class TlsSocket implements RunLoopSource {
             }
             failed = failure;
             if (failed == null) {
-                if (netOut.position() > 0 || socket.queuedBytes() > 0) {
+                if (pending() > 0 || socket.queuedBytes() > 0) {
                     socket.enableCallBacks(CallBackType.WRITE);
                     return;
                 }
@@ -480,11 +449,10 @@ public final class TlsSocket implements RunLoopSource {
                 continue;
             }
             if (hs == HandshakeStatus.NEED_WRAP) {
-                int before = netOut.position();
                 SSLEngineResult r = wrapAll(EMPTY);
                 flush();
                 if (r.getHandshakeStatus() == HandshakeStatus.FINISHED && !handshakeDone) return handshakeFinished();
-                if (r.getStatus() == SSLEngineResult.Status.CLOSED && netOut.position() == before
+                if (r.getStatus() == SSLEngineResult.Status.CLOSED && r.bytesProduced() == 0
                         && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
                     return null;   // outbound closed; nothing more to wrap
                 }
@@ -548,7 +516,7 @@ public final class TlsSocket implements RunLoopSource {
         }
     }
 
-    /** Under the lock: wraps {@code src} (EMPTY for handshake and alert bytes) into netOut, growing it if it must. */
+    /** Under the lock: wraps {@code src} (EMPTY for handshake and alert bytes) into netOut, flushing as it fills. */
     private SSLEngineResult wrapAll(ByteBuffer src) throws SSLException, TlsException {
         for (;;) {
             if (netOut.remaining() < packetSize) flush();
@@ -556,28 +524,39 @@ public final class TlsSocket implements RunLoopSource {
             if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) return r;
             packetSize = Math.max(packetSize, engine.getSession().getPacketBufferSize());
             flush();
-            if (netOut.remaining() < packetSize) {
-                // The socket takes nothing now; handshake and alert bytes must not be lost, so hold more.
-                ByteBuffer bigger = ByteBuffer.allocateDirect(netOut.capacity() + RECORDS_PER_FLUSH * packetSize);
-                netOut.flip();
-                bigger.put(netOut);
-                netOut = bigger;
-            }
+            if (netOut.capacity() < packetSize) netOut = ByteBuffer.allocate(RECORDS_PER_FLUSH * packetSize);
         }
     }
 
-    /** Under the lock: hands netOut to the socket; WRITE brings the rest once the socket drained. */
+    /** Ciphertext not handed to the socket yet. */
+    private int pending() {
+        return netOut.position() + wire.remaining();
+    }
+
+    /**
+     * Under the lock: moves netOut's records to the wire buffer and hands it to the socket; WRITE brings the rest
+     * once the socket drained. Handshake and alert bytes are never dropped: the wire buffer grows if it must.
+     */
     private void flush() throws TlsException {
-        if (netOut.position() == 0) return;
-        netOut.flip();
+        if (netOut.position() > 0) {
+            netOut.flip();
+            if (wire.capacity() - wire.remaining() < netOut.remaining()) {
+                ByteBuffer bigger = ByteBuffer.allocateDirect(wire.remaining() + netOut.remaining() + packetSize);
+                bigger.put(wire);
+                wire = bigger.flip();
+            }
+            wire.compact();
+            wire.put(netOut);
+            wire.flip();
+            netOut.clear();
+        }
+        if (!wire.hasRemaining()) return;
         try {
-            socket.write(netOut);
+            socket.write(wire);
         } catch (SocketErrorException e) {
             throw new TlsException("write", TlsError.network(e.error()));
-        } finally {
-            netOut.compact();
         }
-        if (netOut.position() > 0) socket.enableCallBacks(CallBackType.WRITE);
+        if (wire.hasRemaining()) socket.enableCallBacks(CallBackType.WRITE);
     }
 
     // ---- endings -----------------------------------------------------------------------------------------------
@@ -616,6 +595,7 @@ public final class TlsSocket implements RunLoopSource {
     }
 
     private void callout(TlsEvent event) {
+        if (invalidated) return;   // invalidate() ran while this thread waited for the lock: no more callbacks
         try {
             handler.handle(this, event);
         } catch (Throwable t) {
@@ -679,7 +659,7 @@ public final class TlsSocket implements RunLoopSource {
             if (outputShut) throw new TlsException("write", TlsError.of(TlsError.Kind.CLOSED,
                     "the output is shut down (close_notify sent)"));
             if (!handshakeDone || !src.hasRemaining()) return 0;
-            long room = (long) socket.writeQueueLimit() - socket.queuedBytes() - netOut.position();
+            long room = (long) socket.writeQueueLimit() - socket.queuedBytes() - pending();
             if (room <= 0) return 0;
             int start = src.position();
             int limit = src.limit();
@@ -688,7 +668,7 @@ public final class TlsSocket implements RunLoopSource {
                 while (src.hasRemaining()) {
                     if (netOut.remaining() < packetSize) {
                         flush();
-                        if (netOut.remaining() < packetSize) break;
+                        if (wire.hasRemaining()) break;   // the socket takes no more now
                     }
                     SSLEngineResult r = engine.wrap(src, netOut);
                     switch (r.getStatus()) {
@@ -727,7 +707,7 @@ public final class TlsSocket implements RunLoopSource {
     public long queuedBytes() {
         Socket s = socket;
         synchronized (lock) {
-            return netOut.position() + (s == null ? 0 : s.queuedBytes());
+            return pending() + (s == null ? 0 : s.queuedBytes());
         }
     }
 
@@ -912,7 +892,7 @@ public final class TlsSocket implements RunLoopSource {
         }
         Socket s = socket;
         synchronized (lock) {
-            if (!ended && failure == null && s != null && s.isValid() && netOut.position() == 0
+            if (!ended && failure == null && s != null && s.isValid() && pending() == 0
                     && s.queuedBytes() == 0) {
                 try {
                     engine.closeOutbound();
