@@ -15,14 +15,19 @@ import java.util.Optional;
  * plaintext handler until {@link #upgrade}, and to the {@link TlsSocket} from then on.
  *
  * <pre>{@code
- * StartTls handler = new StartTls((socket, event) -> {
- *     // ... plaintext: read the greeting, send EHLO, then STARTTLS ...
- *     if (event instanceof SocketEvent.Data d && readyToStartTls(d)) {
- *         tls = handler.upgrade(socket, TlsConfig.client(context, "mail.example.org"), tlsHandler, rest(d));
+ * final class Client {
+ *     final StartTls handler = new StartTls(this::plaintext);    // the socket's handler
+ *     TlsSocket tls;
+ *
+ *     void plaintext(Socket socket, SocketEvent event) throws Exception {
+ *         // ... read the greeting, send EHLO, then STARTTLS; on its 220:
+ *         tls = handler.upgrade(socket, TlsConfig.client(context, "mail.example.org"), this::secure, null);
  *     }
- * });
+ *
+ *     void secure(TlsSocket tls, TlsEvent event) throws Exception { ... }   // from then on
+ * }
  * Socket s = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
- *         EnumSet.of(CallBackType.CONNECT, CallBackType.DATA, CallBackType.WRITE), handler);
+ *         EnumSet.of(CallBackType.CONNECT, CallBackType.DATA, CallBackType.WRITE), client.handler);
  * }</pre>
  *
  * <p>One {@code StartTls} serves one socket.
