@@ -329,7 +329,8 @@ class TlsContractTest extends BackendTestBase {
     void invalidatingDuringTheHandshakeLeaksNoDescriptorAndStopsEvents() throws Exception {
         int rounds = 40;
         // A server that takes connections and never answers: the handshake stays under way.
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 200, Peers.v4())) {
+        java.net.ServerSocket silent = new java.net.ServerSocket(0, 200, Peers.v4());
+        try {
             java.util.List<java.net.Socket> peers = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
             Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
                 try {
@@ -372,6 +373,8 @@ class TlsContractTest extends BackendTestBase {
             assertTrue(after <= before + 1, "descriptors before " + before + ", after " + rounds
                     + " TLS sockets invalidated mid-handshake: " + after);
             for (TlsRecorder r : recorders) assertTrue(r.all.isEmpty(), () -> "no event after invalidate: " + r.all);
+        } finally {
+            silent.close();
         }
     }
 
