@@ -36,11 +36,14 @@ GEN_DIR := bindings/src/gen/java
 .PHONY: help jdk build install test test-reliability test-nio test-cf doclint clean bindings check-macos-sdk demo demo-jar bench \
   bench-quick bench-native bench-report fuzz
 
-# make demo: the SMTP conversation against an embedded server; HOST=, PORT=, HELO=, BACKEND=, SCRIPT= for others.
+# make demo: the SMTP conversation against an embedded server; HOST=, PORT=, HELO=, BACKEND=, SCRIPT= for others;
+# FROM=, TO= (space-separated), SUBJECT=, BODY=file deliver a message; STARTTLS=1, TLS=1, CAFILE= for TLS.
 DEMO_JAR := demo/target/cfnet-demo.jar
 DEMO_ARGS = $(if $(HOST),--host "$(HOST)") $(if $(PORT),--port "$(PORT)") $(if $(HELO),--helo "$(HELO)") \
   $(if $(BACKEND),--backend "$(BACKEND)") $(if $(SCRIPT),--script "$(SCRIPT)") $(if $(EHLO),--ehlo) \
-  $(if $(TIMEOUT),--timeout "$(TIMEOUT)") $(if $(VERBOSE),--verbose)
+  $(if $(TIMEOUT),--timeout "$(TIMEOUT)") $(if $(VERBOSE),--verbose) $(if $(STARTTLS),--starttls) $(if $(TLS),--tls) \
+  $(if $(CAFILE),--cafile "$(CAFILE)") $(if $(FROM),--from "$(FROM)") $(foreach t,$(TO),--to "$(t)") \
+  $(if $(SUBJECT),--subject "$(SUBJECT)") $(if $(BODY),--body-file "$(BODY)")
 
 help:
 	@echo "make demo                 the SMTP demo against an embedded server (HOST=h PORT=p HELO=n BACKEND=nio|cf)"
@@ -90,9 +93,10 @@ test:
 	$(NEED_JDK)
 	$(call RUN_TESTS,verify $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)"))
 
+# Maven prints terminal reset codes even with -q -B: its output is shown only when the build fails.
 demo-jar:
 	$(NEED_JDK)
-	$(RUN_MVN) -q -pl demo -am -DskipTests package
+	@out=$$($(RUN_MVN) -q -pl demo -am -DskipTests package 2>&1) || { printf '%s\n' "$$out" >&2; exit 1; }
 
 # The launcher picks a JDK >= 25 itself; JAVA_HOME hands it the one this Makefile found.
 demo: demo-jar

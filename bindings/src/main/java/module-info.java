@@ -3,6 +3,8 @@
  */
 module dev.cfnet {
     exports dev.cfnet;
+    /** TLS over cfnet sockets, with the JDK's SSLEngine. */
+    exports dev.cfnet.tls;
     /** The raw CoreFoundation bindings (jextract output), for code that ports CF calls one by one. */
     exports dev.cfnet.cf.ffi;
 }

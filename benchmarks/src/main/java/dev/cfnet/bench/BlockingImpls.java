@@ -26,6 +26,7 @@ final class BlockingImpls {
             case TCP_PINGPONG -> new PingPong();
             case UDP_PINGPONG -> new UdpPingPong();
             case BULK -> new Bulk();
+            case TLS_PINGPONG, TLS_BULK -> throw new IllegalArgumentException("the TLS rows are TlsImpls'");
             case CONNECT -> new Connect();
             case EXECUTE -> new Execute();
             case SCALING -> throw new IllegalArgumentException("blocking sockets have no loop to register idle "

@@ -44,6 +44,7 @@ final class CfnetImpls {
             case SCALING -> new PingPong(spec, idle);
             case UDP_PINGPONG -> new UdpPingPong(spec);
             case BULK -> new Bulk(spec);
+            case TLS_PINGPONG, TLS_BULK -> throw new IllegalArgumentException("the TLS rows are TlsImpls'");
             case CONNECT -> new Connect(spec);
             case EXECUTE -> new Execute(spec);
         };

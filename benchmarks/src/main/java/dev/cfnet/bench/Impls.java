@@ -21,11 +21,11 @@ public final class Impls {
     public static final String JAVA_BLOCKING = "java-blocking";
     /** A single-thread ThreadPoolExecutor (execute scenario only). */
     public static final String JAVA_EXECUTOR = "java-executor";
-    /** Hand-written NIO Selector loop, blocking select(). */
+    /** Hand-written NIO Selector loop, blocking select() (for TLS: SSLEngine driven by hand over it). */
     public static final String NIO_SELECT = "nio-select";
     /** Hand-written NIO Selector loop spinning on selectNow(). */
     public static final String NIO_SPIN = "nio-spin";
-    /** Netty, NIO transport. */
+    /** Netty, NIO transport (for TLS: SslHandler over a JDK SSLEngine). */
     public static final String NETTY_NIO = "netty-nio";
     /** Netty, native epoll transport (Linux). */
     public static final String NETTY_EPOLL = "netty-epoll";
@@ -57,6 +57,9 @@ public final class Impls {
         unavailableReason(impl).ifPresent(why -> {
             throw new IllegalStateException(impl + " is not available here: " + why);
         });
+        if (scenario == Scenario.TLS_PINGPONG || scenario == Scenario.TLS_BULK) {
+            return TlsImpls.create(scenario, impl);
+        }
         if (impl.startsWith("cfnet-")) {
             return CfnetImpls.create(scenario, cfnetSpec(impl), idle);
         }

@@ -104,6 +104,7 @@ final class NettyImpls {
             case TCP_PINGPONG -> new PingPong(t);
             case UDP_PINGPONG -> new UdpPingPong(t);
             case BULK -> new Bulk(t);
+            case TLS_PINGPONG, TLS_BULK -> throw new IllegalArgumentException("the TLS rows are TlsImpls'");
             case CONNECT -> new Connect(t);
             case EXECUTE -> new Execute(t);
             case SCALING -> throw new IllegalArgumentException("the scaling scenario has no Netty rows");

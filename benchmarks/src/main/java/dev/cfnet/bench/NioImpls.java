@@ -30,6 +30,7 @@ final class NioImpls {
             case SCALING -> new PingPong(spin, idle);
             case UDP_PINGPONG -> new UdpPingPong(spin);
             case BULK -> new Bulk(spin);
+            case TLS_PINGPONG, TLS_BULK -> throw new IllegalArgumentException("the TLS rows are TlsImpls'");
             case CONNECT -> new Connect(spin);
             case EXECUTE -> new Execute(spin);
         };

@@ -52,12 +52,12 @@ public final class Report {
                Map<String, Double> percentiles, Double alloc, boolean isNative, String partial) {
         /** Bulk rows in MB/s (10^6 B/s), from ms per 64 MiB. */
         double value() {
-            return scenario == Scenario.BULK ? BULK_MB / (score / 1000.0) : score;
+            return scenario.bulk() ? BULK_MB / (score / 1000.0) : score;
         }
 
         double valueError() {
             if (Double.isNaN(error)) return Double.NaN;
-            return scenario == Scenario.BULK ? value() * error / score : error;
+            return scenario.bulk() ? value() * error / score : error;
         }
 
         Double pct(String key) {
@@ -183,7 +183,7 @@ public final class Report {
     }
 
     static boolean higherIsBetter(Scenario s) {
-        return s == Scenario.BULK || s == Scenario.CONNECT;
+        return s.bulk() || s == Scenario.CONNECT;
     }
 
     // ---- markdown ----------------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ public final class Report {
 
     private static String modeTitle(String mode, Scenario s) {
         return switch (mode) {
-            case "avgt" -> s == Scenario.BULK ? "time per 64 MiB, shown as MB/s" : "AverageTime";
+            case "avgt" -> s.bulk() ? "time per 64 MiB, shown as MB/s" : "AverageTime";
             case "sample" -> "SampleTime (mean and percentiles of every operation)";
             case "thrpt" -> "Throughput";
             default -> mode;
@@ -212,7 +212,7 @@ public final class Report {
 
     private static String unit(Row r) {
         return switch (r.scenario()) {
-            case BULK -> "MB/s";
+            case BULK, TLS_BULK -> "MB/s";
             case CONNECT -> "conn/s";
             default -> "µs";
         };
@@ -339,6 +339,10 @@ public final class Report {
                 Impls.CFNET_NIO_PARK, Impls.NIO_SELECT, 0.95, true));
         t.add(ratioTarget(rows, "Bulk 64 MiB: cfnet-nio-park ≥ 1.0 × netty-nio (MB/s)", Scenario.BULK, "avgt",
                 Impls.CFNET_NIO_PARK, Impls.NETTY_NIO, 1.0, true));
+        t.add(ratioTarget(rows, "TLS bulk 64 MiB: cfnet-nio-park ≥ 1.0 × netty-nio with SslHandler (MB/s)",
+                Scenario.TLS_BULK, "avgt", Impls.CFNET_NIO_PARK, Impls.NETTY_NIO, 1.0, true));
+        t.add(ratioTarget(rows, "TLS ping-pong: cfnet-nio-park ≤ 1.10 × nio-select (SSLEngine driven by hand over a "
+                + "Selector)", Scenario.TLS_PINGPONG, "avgt", Impls.CFNET_NIO_PARK, Impls.NIO_SELECT, 1.10, false));
         for (String impl : List.of(Impls.CFNET_NIO_PARK, Impls.CFNET_NIO_SPIN)) {
             Optional<Row> r = find(rows, pp, "avgt", impl, 0);
             t.add(r.map(x -> new Target("Allocation per TCP round trip: " + impl + " ≤ 64 B (0 the goal)",
@@ -399,7 +403,7 @@ public final class Report {
         double x = a.get().value() / b.get().value();
         boolean met = atLeast ? x >= limit : x <= limit;
         double ex = ratioError(a.get(), b.get());
-        String u = s == Scenario.BULK ? " MB/s" : s == Scenario.CONNECT ? " conn/s" : " µs";
+        String u = s.bulk() ? " MB/s" : s == Scenario.CONNECT ? " conn/s" : " µs";
         StringBuilder measured = new StringBuilder(String.format(Locale.ROOT, "%s vs %s%s = %.2f×",
                 fmt(a.get().value()), fmt(b.get().value()), u, x));
         if (ex > 0) measured.append(String.format(Locale.ROOT, " ± %.2f", ex));
@@ -487,6 +491,10 @@ public final class Report {
         charts.add(bars(rows, "Connect + first byte + close (conn/s, higher is better)",
                 r -> r.scenario() == Scenario.CONNECT, "conn/s"));
         charts.add(scaling(rows));
+        charts.add(bars(rows, "TLS 1.3 ping-pong, mean round trip (µs, lower is better)",
+                r -> r.scenario() == Scenario.TLS_PINGPONG && r.mode().equals("avgt"), "µs"));
+        charts.add(bars(rows, "TLS 1.3 bulk 64 MiB one way (MB/s, higher is better)",
+                r -> r.scenario() == Scenario.TLS_BULK, "MB/s"));
         int cols = 2;
         int rowsN = (charts.size() + cols - 1) / cols;
         BufferedImage img = new BufferedImage(W * cols, H * rowsN, BufferedImage.TYPE_INT_RGB);

@@ -2,14 +2,16 @@ package dev.cfnet.bench;
 
 import java.util.List;
 
-/** The six scenarios, and which implementations each one runs. */
+/** The scenarios, and which implementations each one runs. */
 public enum Scenario {
     TCP_PINGPONG("TCP ping-pong, 64 B", "PingPongBench"),
     BULK("Bulk one-way, 64 MiB", "BulkBench"),
     CONNECT("Connect + first byte + close", "ConnectBench"),
     UDP_PINGPONG("UDP ping-pong, 64 B", "UdpPingPongBench"),
     EXECUTE("Cross-thread execute", "ExecuteBench"),
-    SCALING("TCP ping-pong with N idle connections", "ScalingBench");
+    SCALING("TCP ping-pong with N idle connections", "ScalingBench"),
+    TLS_PINGPONG("TLS 1.3 ping-pong, 64 B", "TlsPingPongBench"),
+    TLS_BULK("TLS 1.3 bulk one-way, 64 MiB", "TlsBulkBench");
 
     private final String title;
     private final String benchClass;
@@ -26,6 +28,11 @@ public enum Scenario {
     /** Simple name of the JMH class. */
     public String benchClass() {
         return benchClass;
+    }
+
+    /** True for the 64 MiB transfers (reported in MB/s). */
+    public boolean bulk() {
+        return this == BULK || this == TLS_BULK;
     }
 
     /** The scenario whose JMH class has this simple name, or null. */
@@ -50,6 +57,8 @@ public enum Scenario {
                     Impls.NETTY_EPOLL, Impls.NETTY_KQUEUE);
             case SCALING -> List.of(Impls.CFNET_NIO_PARK, Impls.CFNET_NIO_SPIN, Impls.CFNET_CF_PARK,
                     Impls.NIO_SELECT, Impls.NIO_SPIN);
+            case TLS_PINGPONG, TLS_BULK -> List.of(Impls.CFNET_NIO_PARK, Impls.CFNET_CF_PARK, Impls.NIO_SELECT,
+                    Impls.NETTY_NIO);
         };
     }
 }

@@ -98,7 +98,7 @@ public final class Resources {
     }
 
     /** The descriptor count once it stops falling (the CF backend frees numbers 250 ms after a close). */
-    static long stableFds() {
+    public static long stableFds() {
         long last = fds();
         long since = System.nanoTime();
         while (System.nanoTime() - since < 400_000_000L) {

@@ -25,7 +25,8 @@ public final class Main implements Callable<Integer> {
         return cl.execute(args);
     }
 
-    static CommandLine commandLine() {
+    /** The command line with its error handlers (one line per error, exit code 2), for tests too. */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();

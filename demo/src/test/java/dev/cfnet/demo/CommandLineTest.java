@@ -129,6 +129,122 @@ class CommandLineTest {
     }
 
     @Test
+    void theNewOptionsRefuseWhatCannotWork(@TempDir Path dir) throws Exception {
+        usageError("--user sends a password: only over TLS", "smtp", "--host", "127.0.0.1", "--from", "a@b.c", "--to",
+                "d@e.f", "--user", "me");
+        usageError("--tls and --starttls do not go together", "smtp", "--host", "h", "--tls", "--starttls");
+        usageError("--insecure and --cafile do not go together", "smtp", "--host", "h", "--tls", "--insecure",
+                "--cafile", "x.pem");
+        usageError("--subject needs --from and --to", "smtp", "--subject", "hi");
+        usageError("--to must be an address like user@example.org, not 'bob'", "smtp", "--from", "a@b.c", "--to",
+                "bob");
+        usageError("TLS needs --host", "smtp", "--starttls");
+        usageError("--cafile matters only with --tls", "smtp", "--host", "h", "--cafile", "x.pem");
+        usageError("--cafile: " + dir.resolve("none.pem") + ": no such file", "smtp", "--host", "h", "--tls",
+                "--cafile", dir.resolve("none.pem").toString());
+        Path notPem = Files.writeString(dir.resolve("bad.pem"), "not a certificate\n");
+        usageError("not PEM or DER certificates", "smtp", "--host", "h", "--tls", "--cafile", notPem.toString());
+        Path script = Files.writeString(dir.resolve("s.txt"), "expect 220\n");
+        usageError("--starttls and --script do not go together", "smtp", "--host", "h", "--starttls", "--script",
+                script.toString());
+        Path longLine = Files.writeString(dir.resolve("long.txt"), "x".repeat(1200) + "\n");
+        usageError("line 1 of the message is longer than 998 octets", "smtp", "--from", "a@b.c", "--to", "d@e.f",
+                "--body-file", longLine.toString());
+    }
+
+    @Test
+    void aScriptWritesLinesWithoutRepliesAndKeepsHashesInsideWords(@TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("mail.txt"), """
+                expect 220
+                send HELO client#1.example   # a comment; the '#' in the name is not one
+                expect 250
+                send MAIL FROM:<a@example.org>
+                expect 250
+                send RCPT TO:<b@example.org>
+                expect 250
+                send DATA
+                expect 354
+                write Subject: scripted
+                write
+                write hello \\# not a comment
+                send .
+                expect 250
+                send QUIT
+                expect 221
+                """);
+        Result r = run("smtp", "--script", script.toString());
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("Writing HELO client#1.example\n"), r.out());
+        assertTrue(r.out().contains("Writing 3 lines (44 bytes) without replies"), r.out());
+    }
+
+    @Test
+    void aTemporaryFailureExitsThree() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try (java.net.Socket c = s.accept()) {
+                    c.getOutputStream().write("421 4.3.2 busy, try later\r\n".getBytes(StandardCharsets.US_ASCII));
+                    c.getInputStream().readAllBytes();
+                } catch (java.io.IOException ignored) {
+                    // the client went
+                }
+            });
+            Result r = run("smtp", "--host", "127.0.0.1", "--port", String.valueOf(s.getLocalPort()), "--timeout", "5s");
+            assertEquals(3, r.exit(), r.all());
+            assertTrue(r.out().contains("FAILED (temporary, try again later): expected 220 to greeting, the server "
+                    + "replied 421 4.3.2 busy, try later"), r.out());
+        }
+    }
+
+    @Test
+    void ipv6PeersPrintInBrackets() throws Exception {
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
+        java.net.ServerSocket s;
+        try {
+            s = new java.net.ServerSocket(0, 1, v6);
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        try (s) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try (java.net.Socket c = s.accept()) {
+                    c.getOutputStream().write("220 hi\r\n".getBytes(StandardCharsets.US_ASCII));
+                    dev.cfnet.demo.smtp.FakeServerAccess.wellBehaved(c);
+                } catch (java.io.IOException ignored) {
+                    // the client went
+                }
+            });
+            Result r = run("smtp", "--host", "::1", "--port", String.valueOf(s.getLocalPort()));
+            assertEquals(0, r.exit(), r.all());
+            String at = "[::1]:" + s.getLocalPort();
+            assertTrue(r.out().contains("Resolved ::1 to ::1\n") && r.out().contains("Connecting to " + at + " ...")
+                    && r.out().strip().endsWith("[" + at + ", " + dev.cfnet.Backend.preferred() + " backend]"), r.out());
+            assertFalse(r.out().contains("0:0:0:0"), r.out());
+        }
+    }
+
+    @Test
+    void theTimeoutBoundsEachWaitTheQuitAfterAFailureIncluded() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try (java.net.Socket c = s.accept()) {
+                    c.getInputStream().readAllBytes();   // never greets, never answers QUIT
+                } catch (java.io.IOException ignored) {
+                    // the client went
+                }
+            });
+            long t0 = System.nanoTime();
+            Result r = run("smtp", "--host", "127.0.0.1", "--port", String.valueOf(s.getLocalPort()), "--timeout", "2s");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(2, r.exit(), r.all());
+            assertTrue(r.out().contains("no reply to greeting within 2 s"), r.out());
+            // One 2 s wait, then QUIT unanswered at once: well under the two waits (4 s and more) it took before.
+            assertTrue(ms >= 1900 && ms < 3500, "took " + ms + " ms for a 2 s timeout:\n" + r.out());
+        }
+    }
+
+    @Test
     void nobodyListeningExitsTwo() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -3,6 +3,7 @@ package dev.cfnet.demo.smtp;
 import static dev.cfnet.CallBackType.DATA;
 import static dev.cfnet.CallBackType.WRITE;
 
+import dev.cfnet.CallBackType;
 import dev.cfnet.ConnectAttempt;
 import dev.cfnet.ConnectOptions;
 import dev.cfnet.ConnectResult;
@@ -13,7 +14,14 @@ import dev.cfnet.SocketErrorException;
 import dev.cfnet.SocketEvent;
 import dev.cfnet.Timer;
 import dev.cfnet.demo.smtp.Outcome.Status;
+import dev.cfnet.tls.StartTls;
+import dev.cfnet.tls.TlsConfig;
+import dev.cfnet.tls.TlsError;
+import dev.cfnet.tls.TlsEvent;
+import dev.cfnet.tls.TlsSocket;
+import java.io.IOException;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +30,10 @@ import java.util.ArrayDeque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The seed's SMTP step machine on cfnet, with the error control it admits it lacks. It connects by name (RFC 8305,
@@ -32,18 +42,32 @@ import java.util.stream.Collectors;
  * step's command, disables WRITE and enables DATA; on DATA it checks the reply's code, advances, disables DATA and
  * enables WRITE; after the last step it invalidates the socket.
  *
+ * <p>Steps of kind {@link Step.Kind#LINE} are written one after another without waiting (a message after DATA);
+ * a {@link Step.Kind#STARTTLS} step makes the connection TLS after its 220 ({@link StartTls}), and
+ * {@link Options#implicitTls()} does so right after the connect. From then on the same steps run over the
+ * {@link TlsSocket}.
+ *
  * <p>Everything after {@link #start} runs on the loop thread. The returned future always completes, the socket is
- * always invalidated, and a failure while the connection is up sends QUIT and waits briefly for its reply first.
+ * always invalidated, and a failure while the connection is up sends QUIT and waits for its reply within what is
+ * left of the step's timeout (a step that timed out sends QUIT and waits no more).
  */
 public final class Conversation {
     /**
-     * @param stepTimeout longest wait for a resolution, a connection or a reply
-     * @param quitTimeout longest wait for the reply to the QUIT sent after a failure
+     * @param stepTimeout longest wait for a resolution, a connection, a TLS handshake or a reply
+     * @param quitTimeout longest wait for the reply to the QUIT sent after a failure (and never past the failed
+     *                    step's own timeout)
+     * @param tls         how to speak TLS for STARTTLS steps and implicit TLS; null when the conversation has none
+     * @param implicitTls TLS from the connect on (port 465), before the greeting
      */
-    public record Options(Duration stepTimeout, Duration quitTimeout) {
+    public record Options(Duration stepTimeout, Duration quitTimeout, TlsConfig tls, boolean implicitTls) {
         public Options {
             Objects.requireNonNull(stepTimeout, "stepTimeout");
             Objects.requireNonNull(quitTimeout, "quitTimeout");
+            if (implicitTls && tls == null) throw new IllegalArgumentException("implicit TLS needs a TLS config");
+        }
+
+        public Options(Duration stepTimeout, Duration quitTimeout) {
+            this(stepTimeout, quitTimeout, null, false);
         }
 
         public static Options defaults() {
@@ -51,7 +75,7 @@ public final class Conversation {
         }
     }
 
-    private enum Phase { CONNECTING, WRITING, READING, QUITTING, DONE }
+    private enum Phase { CONNECTING, HANDSHAKING, WRITING, READING, QUITTING, DONE }
 
     private final RunLoop loop;
     private final List<Step> steps;
@@ -63,14 +87,19 @@ public final class Conversation {
     private int port;
     private Socket.Connecting connecting;
     private Socket socket;
+    private final StartTls router = new StartTls(this::onEvent);   // the socket's handler: plaintext, then TLS
+    private TlsSocket tls;            // the TLS session over the socket, once there is one
     private Timer timer;
+    private long deadline;            // System.nanoTime() at which the armed wait ends
     private Phase phase = Phase.CONNECTING;
     private int step;
     private ByteBuffer pending;
     private Outcome failure;          // set while QUIT is on its way after a failure
     private boolean quitWritten;      // that QUIT is out; only its reply is awaited
     private String unparsable;        // why the server's bytes stopped being SMTP, once they did
-    private final ReplyParser parser = new ReplyParser();
+    private int linesEnd = -1;        // while LINE steps are being written: the step after them
+    private Reply lastReply;          // the reply to the step before (EHLO's, for STARTTLS)
+    private ReplyParser parser = new ReplyParser();
     private final ArrayDeque<Reply> replies = new ArrayDeque<>();
 
     public Conversation(RunLoop loop, List<Step> steps, Options options, Transcript out) {
@@ -97,7 +126,7 @@ public final class Conversation {
     private void connect() {
         out.line("Connecting to " + host + " port " + port + " ...");
         try {
-            connecting = Socket.connect(loop, host, port, EnumSet.of(DATA, WRITE), this::onEvent,
+            connecting = Socket.connect(loop, host, port, EnumSet.of(DATA, WRITE), router,
                     ConnectOptions.defaults().withTimeout(options.stepTimeout()), this::onConnectResult);
         } catch (IllegalArgumentException | IllegalStateException e) {
             finish(Status.NETWORK, "could not connect to " + host + " port " + port + ": " + e.getMessage());
@@ -129,6 +158,10 @@ public final class Conversation {
                 socket = c.socket();
                 out.line("Connected to " + display(socket.peerAddress().orElse(null)) + " from "
                         + display(socket.localAddress().orElse(null)));
+                if (options.implicitTls()) {
+                    startTls();
+                    return;
+                }
                 phase = Phase.WRITING;   // WRITE follows, as in CF
                 armWrite();
             }
@@ -161,51 +194,113 @@ public final class Conversation {
 
     private void onWritable() {
         if (phase != Phase.WRITING && phase != Phase.QUITTING) return;
-        if (pending == null) {
-            String command = phase == Phase.QUITTING ? "QUIT" : steps.get(step).command();
-            if (command != null) {
-                out.line("Writing " + command);
-                pending = ByteBuffer.wrap((command + "\r\n").getBytes(StandardCharsets.UTF_8));
+        for (;;) {
+            if (pending == null) {
+                if (phase == Phase.QUITTING) {
+                    out.line("Writing QUIT");
+                    pending = ByteBuffer.wrap("QUIT\r\n".getBytes(StandardCharsets.UTF_8));
+                } else if (steps.get(step).kind() == Step.Kind.LINE) {
+                    pending = lines();
+                } else {
+                    Step s = steps.get(step);
+                    if (s.kind() == Step.Kind.STARTTLS && !offersStartTls(lastReply)) {
+                        fail(Status.TLS, "the server does not offer STARTTLS (it is not among the keywords of its "
+                                + "EHLO reply)");
+                        return;
+                    }
+                    if (s.command() != null) {
+                        out.line("Writing " + s.display());
+                        pending = ByteBuffer.wrap((s.command() + "\r\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                }
             }
-        }
-        if (pending != null) {
-            try {
-                socket.write(pending);
-            } catch (SocketErrorException e) {
-                connectionLost("cannot send " + currentLabel() + ": " + e.error().message());
+            if (pending != null) {
+                try {
+                    write(pending);
+                } catch (IOException e) {
+                    connectionLost("cannot send " + currentLabel() + ": " + e.getMessage());
+                    return;
+                }
+                if (pending.hasRemaining()) {
+                    enable(WRITE);   // the write queue is full: go on once it drained
+                    return;
+                }
+                pending = null;
+            }
+            if (linesEnd < 0) break;
+            // A run of lines is out: no reply to wait for; on to the next step.
+            step = linesEnd;
+            linesEnd = -1;
+            if (step == steps.size()) {
+                done(new Outcome(Status.OK, "every reply as expected", step));
                 return;
             }
-            if (pending.hasRemaining()) {
-                socket.enableCallBacks(WRITE);   // the write queue is full: go on once it drained
-                return;
-            }
-            pending = null;
+            armWrite();
         }
-        socket.disableCallBacks(WRITE);
-        socket.enableCallBacks(DATA);
+        disable(WRITE);
+        enable(DATA);
         if (phase == Phase.WRITING) {
             phase = Phase.READING;
             arm(options.stepTimeout(), () -> fail(Status.NETWORK, "no reply to " + currentLabel() + " within "
                     + human(options.stepTimeout())));
         } else {
             quitWritten = true;
-            arm(options.quitTimeout(), () -> done(failure));
         }
         takeReplies();
     }
 
+    /** The LINE steps from {@code step} on, as one buffer (up to 64 KiB of them); sets {@link #linesEnd}. */
+    private ByteBuffer lines() {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        int i = step;
+        while (i < steps.size() && steps.get(i).kind() == Step.Kind.LINE && b.size() < 64 * 1024) {
+            b.writeBytes((steps.get(i).command() + "\r\n").getBytes(StandardCharsets.UTF_8));
+            i++;
+        }
+        if (step == 0 || steps.get(step - 1).kind() != Step.Kind.LINE) {
+            int n = 0;
+            long bytes = 0;
+            for (int k = step; k < steps.size() && steps.get(k).kind() == Step.Kind.LINE; k++) {
+                n++;
+                bytes += steps.get(k).command().getBytes(StandardCharsets.UTF_8).length + 2;
+            }
+            out.line("Writing " + n + (n == 1 ? " line" : " lines") + " (" + bytes + " bytes) without replies");
+        }
+        linesEnd = i;
+        return ByteBuffer.wrap(b.toByteArray());
+    }
+
+    private static boolean offersStartTls(Reply r) {
+        if (r == null) return false;
+        for (int i = 1; i < r.lines().size(); i++) {
+            String kw = r.lines().get(i).strip();
+            int sp = kw.indexOf(' ');
+            if ((sp < 0 ? kw : kw.substring(0, sp)).equalsIgnoreCase("STARTTLS")) return true;
+        }
+        return false;
+    }
+
     private void onData(SocketEvent.Data d) {
         if (d.isEmpty()) {
-            String why = d.error().map(e -> e.kind() == SocketError.Kind.CONNECTION_RESET
-                    ? "the server reset the connection" : "the connection failed: " + e.message())
-                    .orElse("the server closed the connection");
-            connectionLost(why + (phase == Phase.QUITTING ? "" : " while waiting for the reply to "
-                    + currentLabel()));
+            connectionLost(d.error().map(Conversation::why).orElse("the server closed the connection") + waitingFor());
             return;
         }
-        out.detail("(" + d.bytes().remaining() + " bytes)");
+        feed(d.bytes());
+    }
+
+    private String waitingFor() {
+        return phase == Phase.QUITTING ? "" : " while waiting for the reply to " + currentLabel();
+    }
+
+    private static String why(SocketError e) {
+        return e.kind() == SocketError.Kind.CONNECTION_RESET ? "the server reset the connection"
+                : "the connection failed: " + e.message();
+    }
+
+    private void feed(ByteBuffer bytes) {
+        out.detail("(" + bytes.remaining() + " bytes)");
         try {
-            replies.addAll(parser.feed(d.bytes()));
+            replies.addAll(parser.feed(bytes));
         } catch (ReplyException e) {
             // The good replies before the bad bytes count as if they had come in a read of their own; the bad bytes
             // are the reply after them, and fail the step that waits for it (see takeReplies). So how TCP cut the
@@ -227,8 +322,19 @@ public final class Conversation {
             disarm();
             Step s = steps.get(step);
             if (!s.accepts(r.code())) {
-                fail(Status.SERVER, "expected " + codes(s) + " to " + s.label() + ", the server replied " + r.code()
+                fail(r.code() >= 400 && r.code() < 500 ? Status.TEMPORARY : Status.SERVER, "expected " + codes(s)
+                        + " to " + s.label() + ", the server replied " + r.code()
                         + (r.lines().isEmpty() || r.lines().getFirst().isEmpty() ? "" : " " + r.lines().getFirst()));
+                return;
+            }
+            lastReply = r;
+            if (s.kind() == Step.Kind.STARTTLS) {
+                if (!replies.isEmpty() || parser.buffered() > 0 || unparsable != null) {
+                    // RFC 3207 5: what came after the go-ahead in plaintext may be an attacker's; never use it.
+                    fail(Status.TLS, "the server sent more after its 220 reply to STARTTLS; refusing to go on");
+                    return;
+                }
+                startTls();
                 return;
             }
             step++;
@@ -236,8 +342,8 @@ public final class Conversation {
                 done(new Outcome(Status.OK, "every reply as expected", step));
                 return;
             }
-            socket.disableCallBacks(DATA);
-            socket.enableCallBacks(WRITE);
+            disable(DATA);
+            enable(WRITE);
             phase = Phase.WRITING;
             armWrite();
         }
@@ -250,13 +356,98 @@ public final class Conversation {
         }
     }
 
+    // ---- TLS ---------------------------------------------------------------------------------------------------
+
+    /** Hands the socket to a TLS session (after STARTTLS's 220, or at once for implicit TLS). */
+    private void startTls() {
+        disarm();
+        out.line("Starting TLS with " + options.tls().serverName().orElse(host) + " ...");
+        try {
+            tls = router.upgrade(socket, options.tls().withHandshakeTimeout(options.stepTimeout()), this::onTls, null);
+        } catch (RuntimeException e) {
+            done(new Outcome(Status.TLS, "cannot start TLS: " + e.getMessage(), step));
+            return;
+        }
+        phase = Phase.HANDSHAKING;
+    }
+
+    private void onTls(TlsSocket t, TlsEvent event) {
+        if (t != tls || phase == Phase.DONE) return;
+        switch (event) {
+            case TlsEvent.Handshake h when h.failed() -> {
+                TlsError e = h.error().orElseThrow();
+                done(new Outcome(e.kind() == TlsError.Kind.NETWORK ? Status.NETWORK : Status.TLS,
+                        "TLS handshake with " + options.tls().serverName().orElse(host) + " failed: " + describe(e),
+                        step));
+            }
+            case TlsEvent.Handshake h -> {
+                out.line("TLS established: " + h.protocol() + ", " + h.session().orElseThrow().getCipherSuite()
+                        + "; " + certificate(h));
+                if (phase == Phase.HANDSHAKING && step < steps.size()
+                        && steps.get(step).kind() == Step.Kind.STARTTLS) {
+                    step++;
+                }
+                parser = new ReplyParser();
+                replies.clear();
+                lastReply = null;
+                if (step == steps.size()) {
+                    done(new Outcome(Status.OK, "every reply as expected", step));
+                    return;
+                }
+                phase = Phase.WRITING;
+                enable(WRITE);
+                armWrite();
+            }
+            case TlsEvent.Data d when d.isEmpty() -> {
+                Optional<TlsError> e = d.error();
+                if (e.isPresent() && e.get().kind() != TlsError.Kind.NETWORK
+                        && e.get().kind() != TlsError.Kind.TRUNCATED && phase != Phase.QUITTING) {
+                    done(new Outcome(Status.TLS, "the TLS session failed: " + describe(e.get()), step));
+                    return;
+                }
+                connectionLost(e.map(x -> x.socketError().map(Conversation::why)
+                        .orElse("the server closed the connection without TLS close_notify"))
+                        .orElse("the server closed the connection") + waitingFor());
+            }
+            case TlsEvent.Data d -> feed(d.bytes());
+            case TlsEvent.Writable w -> onWritable();
+        }
+    }
+
+    private String certificate(TlsEvent.Handshake h) {
+        String who;
+        try {
+            var chain = h.session().orElseThrow().getPeerCertificates();
+            who = chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
+                    ? x.getSubjectX500Principal().getName() : "?";
+        } catch (SSLPeerUnverifiedException e) {
+            who = "none";
+        }
+        TlsConfig c = options.tls();
+        return "the server's certificate " + who + (c.verifiesHostname()
+                ? " is trusted and names " + c.serverName().orElse(host) : " is NOT checked (--insecure)");
+    }
+
+    static String describe(TlsError e) {
+        String what = switch (e.kind()) {
+            case HOSTNAME_MISMATCH -> "the server's certificate is for another name";
+            case CERTIFICATE_EXPIRED -> "the server's certificate has expired (or is not valid yet)";
+            case UNTRUSTED_CERTIFICATE -> "the server's certificate is not trusted (try --cafile FILE)";
+            case BAD_CERTIFICATE -> "the server's certificate was refused";
+            case PEER_ALERT -> "the server refused the handshake";
+            case TIMED_OUT -> "no handshake in time";
+            default -> null;
+        };
+        return what == null ? e.toString() : what + ": " + e;
+    }
+
     /**
      * Bounds the wait for WRITE. It normally fires at once, but a connection that dies while DATA is off may never
      * become writable on some backends (on OpenCFLite, CF reads the reset ahead and then drops the socket's
      * callbacks), and without a timer the conversation would wait forever.
      */
     private void armWrite() {
-        arm(options.stepTimeout(), () -> fail(Status.NETWORK, (steps.get(step).command() == null
+        arm(options.stepTimeout(), () -> fail(Status.NETWORK, (step < steps.size() && steps.get(step).command() == null
                 ? "the connection never became ready for the " + currentLabel()
                 : "could not send " + currentLabel()) + " within " + human(options.stepTimeout())
                 + " (the socket never became writable)"));
@@ -268,18 +459,30 @@ public final class Conversation {
     private void fail(Status status, String reason) {
         Outcome outcome = new Outcome(status, reason, step);
         boolean quitting = step < steps.size() && "QUIT".equalsIgnoreCase(steps.get(step).label());
-        if (socket == null || !socket.isValid() || quitting) {
+        if (!linkUp() || quitting || phase == Phase.HANDSHAKING) {
             done(outcome);
             return;
         }
         out.line("Failed: " + reason + "; saying QUIT");
         failure = outcome;
         phase = Phase.QUITTING;
-        pending = null;
         replies.clear();
-        socket.disableCallBacks(DATA);
-        socket.enableCallBacks(WRITE);
-        arm(options.quitTimeout(), () -> done(failure));
+        long left = Math.min(options.quitTimeout().toNanos(), deadline - System.nanoTime());
+        if (left < 1_000_000 || pending != null) {
+            // The step's time is spent (or a command is half-written): QUIT goes out if it can at once, unanswered.
+            if (pending == null) {
+                try {
+                    write(ByteBuffer.wrap("QUIT\r\n".getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException ignored) {
+                    // the connection goes anyway
+                }
+            }
+            done(outcome);
+            return;
+        }
+        disable(DATA);
+        enable(WRITE);
+        arm(Duration.ofNanos(left), () -> done(failure));
     }
 
     private void connectionLost(String why) {
@@ -304,14 +507,49 @@ public final class Conversation {
     }
 
     private void dropSocket() {
+        if (tls != null) {
+            tls.invalidate();   // close_notify, then the socket
+            tls = null;
+        }
         if (socket != null) {
             socket.invalidate();
             socket = null;
         }
     }
 
+    // The conversation's link: the socket, or the TLS session over it once there is one.
+
+    private void write(ByteBuffer b) throws IOException {
+        if (tls != null) {
+            tls.write(b);
+        } else {
+            socket.write(b);
+        }
+    }
+
+    private void enable(CallBackType t) {
+        if (tls != null) {
+            tls.enableCallBacks(t);
+        } else {
+            socket.enableCallBacks(t);
+        }
+    }
+
+    private void disable(CallBackType t) {
+        if (tls != null) {
+            tls.disableCallBacks(t);
+        } else {
+            socket.disableCallBacks(t);
+        }
+    }
+
+    private boolean linkUp() {
+        return tls != null ? tls.isValid() : socket != null && socket.isValid();
+    }
+
     private void arm(Duration after, Runnable onTimeout) {
         disarm();
+        deadline = System.nanoTime() + after.toNanos();
         timer = loop.schedule(after, onTimeout);
     }
 
@@ -330,10 +568,50 @@ public final class Conversation {
         return s.expect().stream().map(String::valueOf).collect(Collectors.joining(" or "));
     }
 
+    /** 127.0.0.1:25, [::1]:25 (RFC 5952's short form, in brackets so that the port stands apart). */
     static String display(InetSocketAddress a) {
         if (a == null) return "?";
-        String h = a.getAddress().getHostAddress();
-        return (a.getAddress() instanceof Inet6Address ? "[" + h + "]" : h) + ":" + a.getPort();
+        return display(text(a.getAddress()), a.getPort());
+    }
+
+    /** host:port, with an IPv6 literal in brackets. */
+    public static String display(String host, int port) {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** An address as text; IPv6 in RFC 5952's short form (::1, not 0:0:0:0:0:0:0:1). */
+    public static String text(InetAddress a) {
+        if (!(a instanceof Inet6Address v6)) return a.getHostAddress();
+        byte[] b = v6.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        int bestAt = -1;
+        int bestLen = 1;   // a single zero group is not shortened
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) j++;
+            if (j - i > bestLen) {
+                bestAt = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestAt) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (!s.isEmpty() && s.charAt(s.length() - 1) != ':') s.append(':');
+            s.append(Integer.toHexString(g[i]));
+        }
+        int scope = v6.getScopeId();
+        return scope > 0 ? s + "%" + scope : s.toString();
     }
 
     static String ms(Duration d) {

@@ -3,14 +3,23 @@ package dev.cfnet.demo.smtp;
 /**
  * How a conversation ended.
  *
- * @param status    OK, SERVER (the server answered wrongly) or NETWORK (no answer, a closed connection, ...)
+ * @param status    how, as an exit code (see {@link Status})
  * @param reason    one line for people
  * @param completed steps that got their expected reply
  */
 public record Outcome(Status status, String reason, int completed) {
 
     public enum Status {
-        OK(0), SERVER(1), NETWORK(2);
+        /** Every step got an expected reply (and a message was delivered, when there was one). */
+        OK(0),
+        /** The server refused or answered wrongly: a 5xx or another unexpected code, or bytes that are not SMTP. */
+        SERVER(1),
+        /** No address, no connection, a timeout, a closed or reset connection (also usage errors: exit 2). */
+        NETWORK(2),
+        /** The server answered 4xx (e.g. 421 service not available, 450 mailbox busy): try again later. */
+        TEMPORARY(3),
+        /** TLS failed: STARTTLS not offered or refused, a failed handshake, a refused certificate. */
+        TLS(4);
 
         private final int exitCode;
 
@@ -18,7 +27,7 @@ public record Outcome(Status status, String reason, int completed) {
             this.exitCode = exitCode;
         }
 
-        /** 0 every step got its code, 1 the server answered wrongly, 2 a network or usage error. */
+        /** 0 ok, 1 the server answered wrongly, 2 network or usage, 3 temporary (4xx), 4 TLS. */
         public int exitCode() {
             return exitCode;
         }
