@@ -21,6 +21,9 @@ public enum CallBackType {
     /** The socket can take more bytes. kCFSocketWriteCallBack. */
     WRITE(8);
 
+    /** The bits that name the read type (1 READ, 2 ACCEPT, 3 DATA). */
+    static final int READ_TYPE_BITS = 3;
+
     private final int cfValue;
 
     CallBackType(int cfValue) {
@@ -67,7 +70,7 @@ public enum CallBackType {
      */
     public static Set<CallBackType> fromBits(int bits) {
         EnumSet<CallBackType> set = EnumSet.noneOf(CallBackType.class);
-        switch (bits & 3) {
+        switch (bits & READ_TYPE_BITS) {
             case 1 -> set.add(READ);
             case 2 -> set.add(ACCEPT);
             case 3 -> set.add(DATA);

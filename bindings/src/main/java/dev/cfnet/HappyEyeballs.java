@@ -151,7 +151,8 @@ final class HappyEyeballs {
             Attempt a = new Attempt(addresses.get(next++));
             attempts.add(a);
             try {
-                a.socket = Socket.createAttempt(loop, familyOf(a.address), callBackBits, a);
+                a.socket = Socket.open(loop, familyOf(a.address), SocketType.STREAM, callBackBits,
+                        callBackBits | CallBackType.CONNECT.cfValue(), a);   // the attempt needs its outcome
                 a.socket.connect(a.address, Duration.ZERO);
             } catch (SocketErrorException e) {
                 a.failNow(e.error());

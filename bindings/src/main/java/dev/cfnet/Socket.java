@@ -2,7 +2,6 @@ package dev.cfnet;
 
 import dev.cfnet.spi.SocketDriver;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.SocketOption;
@@ -10,7 +9,6 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -26,38 +24,8 @@ import java.util.function.Consumer;
  * s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 25), Duration.ZERO);  // async
  * }</pre>
  *
- * <h2>Callback semantics (as CFSocket)</h2>
- * <ul>
- *   <li>A socket asks for at most one of READ, ACCEPT and DATA, plus any of CONNECT and WRITE.</li>
- *   <li>The read-type callback re-arms itself after each call (flag AUTO_REENABLE_*); WRITE fires once per
- *       {@link #enableCallBacks} unless {@link SocketFlag#AUTO_REENABLE_WRITE} is set. A successful connect also
- *       fires WRITE once if the socket asked for it.</li>
- *   <li>CONNECT fires at most once, with the error on failure; no WRITE follows a failed connect.</li>
- *   <li>Within one dispatch: CONNECT, then READ/DATA/ACCEPT, then WRITE; once a callback invalidated the socket, the
- *       later ones are skipped.</li>
- *   <li>Empty DATA on a stream socket means end of stream or a read error; the socket is invalidated after that
- *       callback.</li>
- *   <li>Callbacks run on the loop thread one at a time; none starts after {@link #invalidate()} returned.</li>
- *   <li>A {@link SocketEvent.Data} event's bytes are only valid during its callback: the loop reuses the buffer
- *       for the next event. Copy what you keep ({@link SocketEvent.Data#toByteArray()}).</li>
- * </ul>
- *
- * <h2>Connecting and writing</h2>
- * <ul>
- *   <li>{@link #write} works before the connection is up: the bytes are queued and go out, in order, once the
- *       connect succeeds. If the connect fails they are never sent.</li>
- *   <li>A failed asynchronous connect ({@link #connect} with a zero timeout) reports {@link SocketEvent.Connected}
- *       with the error, and then, as CF does: a socket with DATA gets an empty {@link SocketEvent.Data} carrying the
- *       same error and is invalidated after that callback; a socket with READ gets {@link SocketEvent.Readable},
- *       and {@link #receive} throws the error; any other socket gets nothing more. Those last two <em>stay
- *       valid</em> ({@link #isValid()} is true) until you {@link #invalidate()} them: {@link #write} and
- *       {@link #send} throw {@link SocketError.Kind#NOT_CONNECTED}, and {@link #connect} cannot be called again.
- *       Invalidate the socket in the CONNECT callback when it failed, and make a new one to retry.</li>
- *   <li>A waiting connect (positive timeout) that fails throws and invalidates the socket.</li>
- * </ul>
- *
- * <p>All methods are safe from any thread. {@link #enableCallBacks}/{@link #disableCallBacks} called inside a
- * callback hold from the next dispatch.
+ * <p>The callback rules (CF's), and what connecting and writing do, are on the {@linkplain dev.cfnet package} page.
+ * All methods are safe from any thread; an enable or disable inside a callback holds from the next dispatch.
  */
 public final class Socket implements RunLoopSource {
     /** Write queue limit of a new socket, in bytes. */
@@ -84,18 +52,14 @@ public final class Socket implements RunLoopSource {
         return this;
     }
 
-    @FunctionalInterface
     private interface Creator {
         SocketDriver create(Socket owner) throws SocketErrorException;
     }
 
     /**
-     * Creates a socket on {@code loop}, as CFSocketCreate + CFSocketCreateRunLoopSource + CFRunLoopAddSource (the
-     * library schedules it in the default mode when it is connected or bound, as the CF idiom does).
-     *
-     * <p>The socket is a source of {@code loop} from this call until it is invalidated, connected or not, on both
-     * backends: a socket created and never connected keeps {@link RunLoop#run()} from returning
-     * {@link RunLoop.Result#FINISHED} (and counts in {@link RunLoop#sourceCount()}) until it is invalidated.
+     * Creates a socket on {@code loop}, as CFSocketCreate + CFSocketCreateRunLoopSource + CFRunLoopAddSource (CF
+     * watches it in the default mode once it is connected or bound). It is a source of {@code loop} from now until
+     * invalidated, connected or not: a socket never connected keeps {@link RunLoop#run()} from finishing.
      *
      * @param loop      the loop of the socket's callbacks
      * @param family    {@link StandardProtocolFamily#INET} or {@link StandardProtocolFamily#INET6}
@@ -109,17 +73,8 @@ public final class Socket implements RunLoopSource {
      */
     public static Socket create(RunLoop loop, ProtocolFamily family, SocketType type, Set<CallBackType> callBacks,
                                 SocketHandler handler) throws SocketErrorException {
-        Objects.requireNonNull(loop, "loop");
-        Objects.requireNonNull(family, "family");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(handler, "handler");
-        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
-            throw new IllegalArgumentException("cfnet sockets are INET or INET6, not " + family);
-        }
-        int bits = checkCallBacks(callBacks, type);
-        checkOpen(loop);
-        return new Socket(loop, family, type, bits,
-                owner -> loop.driver().createSocket(owner, family, type, bits, handler)).started();
+        int bits = SocketChecks.create(loop, family, type, callBacks, handler);
+        return open(loop, family, type, bits, bits, handler);
     }
 
     /**
@@ -138,62 +93,22 @@ public final class Socket implements RunLoopSource {
      */
     public static Socket wrap(RunLoop loop, SocketHandle handle, Set<CallBackType> callBacks, SocketHandler handler)
             throws SocketErrorException {
-        Objects.requireNonNull(loop, "loop");
-        Objects.requireNonNull(handle, "handle");
-        Objects.requireNonNull(handler, "handler");
-        if (handle.backend() != loop.backend()) {
-            throw new IllegalArgumentException("a " + handle.backend() + " handle cannot be wrapped on a "
-                    + loop.backend() + " run loop");
-        }
-        if (!handle.isOpen()) {
-            throw new IllegalStateException("the handle is closed, or already wrapped by another socket");
-        }
-        int bits = checkCallBacks(callBacks, handle.type());
-        checkOpen(loop);
+        int bits = SocketChecks.wrap(loop, handle, callBacks, handler);
         return new Socket(loop, handle.family(), handle.type(), bits,
                 owner -> loop.driver().wrapSocket(owner, handle, bits, handler)).started();
     }
 
-    /**
-     * An attempt of a connect by name: the backend is asked for CONNECT whatever the caller asked for (the attempt
-     * needs its outcome), while {@link #callBackTypes()} stays the caller's, as the winner is handed over.
-     */
-    static Socket createAttempt(RunLoop loop, ProtocolFamily family, int callBackBits, SocketHandler handler)
-            throws SocketErrorException {
-        checkOpen(loop);
-        int backendBits = callBackBits | CallBackType.CONNECT.cfValue();
-        return new Socket(loop, family, SocketType.STREAM, callBackBits,
-                owner -> loop.driver().createSocket(owner, family, SocketType.STREAM, backendBits, handler)).started();
+    /** A new socket: {@code backendBits} are asked of the backend, {@link #callBackTypes()} is {@code bits}. */
+    static Socket open(RunLoop loop, ProtocolFamily family, SocketType type, int bits, int backendBits,
+                       SocketHandler handler) throws SocketErrorException {
+        SocketChecks.checkOpen(loop);
+        return new Socket(loop, family, type, bits,
+                owner -> loop.driver().createSocket(owner, family, type, backendBits, handler)).started();
     }
 
     /**
-     * Connects to a name, the way Apple's stack does (CFStreamCreatePairWithSocketToHost, Network.framework): RFC
-     * 8305, Happy Eyeballs version 2, on {@code loop}. It resolves both families with {@link Host#resolve} (CFHost
-     * on macOS' CF backend, the loop's resolver elsewhere; an address literal is used as it is, without resolving),
-     * orders the addresses as RFC 8305 section 4 asks (the families interleaved, {@link
-     * ConnectOptions#preferredFamily()} first), and starts an attempt on the first. The next address is tried
-     * beside it after {@link ConnectOptions#attemptDelay()}, or at once when an attempt fails. The first attempt to
-     * connect wins; every other is invalidated; {@link ConnectOptions#timeout()} bounds the whole.
-     *
-     * <p>{@code done} runs once on the loop thread (never inside this call) with {@link ConnectResult.Connected}
-     * (the winner, an ordinary socket created with {@code callBacks} and {@code handler}, now the caller's) or
-     * {@link ConnectResult.Failed} (each address tried, with its own error). After {@code done} returns, the winner's
-     * CONNECT fires, once, if {@code callBacks} has it, and then its other events as for any socket; no event of a
-     * losing attempt ever reaches {@code handler}.
-     *
-     * <p>The returned source counts on the loop (through its resolution, timers and attempt sockets, in the default
-     * mode) until the result is delivered; {@link Connecting#cancel()} ends it from any thread and leaves no socket,
-     * timer or descriptor behind. Closing the loop cancels it too: {@code done} does not run then.
-     *
-     * <pre>{@code
-     * Socket.connect(loop, "mail.example.org", 25, EnumSet.of(CallBackType.DATA, CallBackType.WRITE), handler,
-     *         ConnectOptions.defaults(), result -> {
-     *             switch (result) {
-     *                 case ConnectResult.Connected c -> System.out.println("connected to " + c.winner().address());
-     *                 case ConnectResult.Failed f -> System.err.println(f.message());
-     *             }
-     *         });
-     * }</pre>
+     * Connects to a name the way Apple's stack does (CFStreamCreatePairWithSocketToHost, Network.framework): RFC 8305,
+     * Happy Eyeballs version 2, on {@code loop}; see {@link Connecting} for the algorithm, the result and cancelling.
      *
      * @param loop      the loop of the attempts, the callbacks and the winner
      * @param host      a host name or an address literal ({@code 192.0.2.1}, {@code 2001:db8::1}, {@code [::1]})
@@ -209,30 +124,13 @@ public final class Socket implements RunLoopSource {
      */
     public static Connecting connect(RunLoop loop, String host, int port, Set<CallBackType> callBacks,
                                      SocketHandler handler, ConnectOptions options, Consumer<ConnectResult> done) {
-        Objects.requireNonNull(loop, "loop");
-        Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(options, "options");
-        Objects.requireNonNull(done, "done");
-        String name = Host.checkName(host);
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be 1 to 65535, got " + port);
-        }
-        int bits = checkCallBacks(callBacks, SocketType.STREAM);
-        if (callBacks.contains(CallBackType.ACCEPT)) {
-            throw new IllegalArgumentException("a socket that connects cannot ACCEPT; leave ACCEPT out");
-        }
-        checkOpen(loop);
-        Connecting c = new Connecting(loop, name, port, bits, handler, options, done);
-        c.engine.start();
-        return c;
+        return Connecting.start(loop, host, port, callBacks, handler, options, done);
     }
 
     /**
-     * {@link #connect(RunLoop, String, int, Set, SocketHandler, ConnectOptions, Consumer)} as a future: completed on
-     * the loop thread with the winner, or exceptionally with a {@link ConnectFailedException} whose
-     * {@link ConnectFailedException#failure()} lists each address tried with its error. Cancelling the future
-     * cancels the connect (a socket that connected meanwhile is invalidated). Closing the loop before the result
-     * leaves the future incomplete, as it cancels the connect: wait on the future with a timeout.
+     * {@link #connect(RunLoop, String, int, Set, SocketHandler, ConnectOptions, Consumer)} as a future: the winner,
+     * or a {@link ConnectFailedException} listing each address with its error. Cancelling the future cancels the
+     * connect; closing the loop first leaves the future incomplete (wait with a timeout).
      *
      * @param loop      the loop of the attempts, the callbacks and the winner
      * @param host      a host name or an address literal
@@ -248,139 +146,17 @@ public final class Socket implements RunLoopSource {
     public static CompletableFuture<Socket> connectAsync(RunLoop loop, String host, int port,
                                                          Set<CallBackType> callBacks, SocketHandler handler,
                                                          ConnectOptions options) {
-        CompletableFuture<Socket> future = new CompletableFuture<>();
-        Connecting c = connect(loop, host, port, callBacks, handler, options, result -> {
-            switch (result) {
-                case ConnectResult.Connected ok -> {
-                    if (!future.complete(ok.socket())) ok.socket().invalidate();   // cancelled meanwhile
-                }
-                case ConnectResult.Failed failed -> future.completeExceptionally(failed.toException());
-            }
-        });
-        future.whenComplete((s, t) -> {
-            if (future.isCancelled()) c.cancel();
-        });
-        return future;
+        return Connecting.future(loop, host, port, callBacks, handler, options);
     }
 
     /**
-     * A connect by name under way ({@link #connect(RunLoop, String, int, Set, SocketHandler, ConnectOptions,
-     * Consumer)}): a source of its loop until its result is delivered or it is cancelled.
-     */
-    public static final class Connecting implements RunLoopSource {
-        private final RunLoop loop;
-        private final String host;
-        private final int port;
-        private final HappyEyeballs engine;
-
-        private Connecting(RunLoop loop, String host, int port, int callBackBits, SocketHandler handler,
-                           ConnectOptions options, Consumer<ConnectResult> done) {
-            this.loop = loop;
-            this.host = host;
-            this.port = port;
-            this.engine = new HappyEyeballs(loop, host, port, callBackBits, handler, options, done, this);
-        }
-
-        /**
-         * The name connected to (an IDN in its ASCII form, an IPv6 literal without brackets).
-         *
-         * @return the host
-         */
-        public String host() {
-            return host;
-        }
-
-        /**
-         * The port connected to.
-         *
-         * @return the port
-         */
-        public int port() {
-            return port;
-        }
-
-        /**
-         * True until the result was decided or the connect cancelled.
-         *
-         * @return whether it is under way
-         */
-        public boolean isPending() {
-            return engine.isPending();
-        }
-
-        /**
-         * Cancels, from any thread: the resolution, the timers and every attempt are invalidated, and the result
-         * is never delivered. Once the result is decided (it is being or was delivered) this does nothing: a
-         * connected socket is then the caller's.
-         *
-         * @return true when this cancelled the connect; false when its result was decided already
-         */
-        public boolean cancel() {
-            return engine.cancel();
-        }
-
-        @Override
-        public RunLoop loop() {
-            return loop;
-        }
-
-        /** {@inheritDoc} Here: true while {@link #isPending()}. */
-        @Override
-        public boolean isValid() {
-            return engine.isPending();
-        }
-
-        /** {@inheritDoc} Here: {@link #cancel()}. */
-        @Override
-        public void invalidate() {
-            engine.cancel();
-        }
-
-        @Override
-        public String toString() {
-            return "Connecting[" + host + " port " + port + (isPending() ? ", pending" : "") + "]";
-        }
-    }
-
-    private static void checkOpen(RunLoop loop) {
-        if (loop.isClosed()) {
-            throw new IllegalStateException("run loop '" + loop.name() + "' is closed");
-        }
-    }
-
-    private static int checkCallBacks(Set<CallBackType> callBacks, SocketType type) {
-        Objects.requireNonNull(callBacks, "callBacks");
-        EnumSet<CallBackType> readTypes = EnumSet.noneOf(CallBackType.class);
-        for (CallBackType t : callBacks) {
-            Objects.requireNonNull(t, "callBacks contains null");
-            if (t.isReadType()) readTypes.add(t);
-        }
-        if (readTypes.size() > 1) {
-            throw new IllegalArgumentException("READ, ACCEPT and DATA are mutually exclusive; asked for " + readTypes);
-        }
-        if (type == SocketType.DATAGRAM && callBacks.contains(CallBackType.ACCEPT)) {
-            throw new IllegalArgumentException("ACCEPT needs a STREAM socket; a DATAGRAM socket has no connections");
-        }
-        if (type == SocketType.DATAGRAM && callBacks.contains(CallBackType.CONNECT)) {
-            throw new IllegalArgumentException("CONNECT never fires on a DATAGRAM socket (UDP has no handshake); "
-                    + "leave it out");
-        }
-        return CallBackType.toBits(callBacks);
-    }
-
-    /**
-     * Connects, as CFSocketConnectToAddress. With a zero or negative timeout the call returns at once and the
-     * outcome arrives as a {@link SocketEvent.Connected} event (also for errors found at once). With a positive
-     * timeout it waits: it returns once connected (and CONNECT, if asked for, still fires on the loop), or throws,
-     * and then the socket is invalidated, since a connect whose outcome is unknown leaves it unusable.
-     *
-     * <p>A failed asynchronous connect leaves a socket without DATA valid until you invalidate it: see "Connecting
-     * and writing" above.
-     *
-     * <p>An IPv6 address given to an {@link StandardProtocolFamily#INET} socket fails with
-     * {@link SocketError.Kind#ADDRESS_FAMILY_NOT_SUPPORTED}, thrown whatever the timeout, and invalidates the socket
-     * (as CF's {@code kCFSocketError} leaves it unusable). To connect to a name whatever its addresses' families,
-     * use {@link #connect(RunLoop, String, int, Set, SocketHandler, ConnectOptions, Consumer)}.
+     * Connects, as CFSocketConnectToAddress. A zero or negative timeout returns at once; the outcome comes as a
+     * {@link SocketEvent.Connected} event (also for errors found at once), and a failed connect leaves a socket
+     * without DATA valid until invalidated. A positive timeout waits: it returns once connected (CONNECT, if asked
+     * for, still fires on the loop), or throws and invalidates the socket. An IPv6 address on an
+     * {@link StandardProtocolFamily#INET} socket throws {@link SocketError.Kind#ADDRESS_FAMILY_NOT_SUPPORTED} and
+     * invalidates it (CF's {@code kCFSocketError}); to connect to a name whatever its families, use
+     * {@link #connect(RunLoop, String, int, Set, SocketHandler, ConnectOptions, Consumer)}.
      *
      * @param remote  the address to connect to (resolved, port not 0)
      * @param timeout zero or negative: asynchronous; positive: the longest wait
@@ -391,22 +167,16 @@ public final class Socket implements RunLoopSource {
     public void connect(InetSocketAddress remote, Duration timeout) throws SocketErrorException {
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(timeout, "timeout");
-        checkResolved(remote, "connect");
-        if (remote.getPort() == 0) {
-            throw new IllegalArgumentException("cannot connect to port 0: " + remote);
-        }
+        SocketChecks.checkResolved(remote, "connect");
+        if (remote.getPort() == 0) throw new IllegalArgumentException("cannot connect to port 0: " + remote);
         checkValid("connect");
-        if (remote.getAddress() instanceof Inet6Address && isInet4Only()) {
-            if (connectCalled || readType() == CallBackType.ACCEPT) {
+        if (SocketChecks.wrongFamily(family, remote)) {
+            if (connectCalled || SocketChecks.readType(callBackTypes) == CallBackType.ACCEPT) {
                 throw new IllegalStateException("connect: the socket is listening, or connected or connecting "
                         + "already");
             }
             invalidate();
-            throw new SocketErrorException("connect to " + remote, new SocketError(
-                    SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED,
-                    SocketError.of(SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED).code(),
-                    "the address is IPv6 and this is an INET (IPv4) socket; create an INET6 socket for it, or "
-                            + "connect by name with Socket.connect(loop, host, port, ...)"));
+            throw SocketChecks.wrongFamilyError(remote);
         }
         connectCalled = true;
         driver.connect(remote, RunLoop.toNanos(timeout));
@@ -422,36 +192,15 @@ public final class Socket implements RunLoopSource {
      */
     public void setAddress(InetSocketAddress local) throws SocketErrorException {
         Objects.requireNonNull(local, "local");
-        checkAddress(local, "setAddress");
+        SocketChecks.checkAddress(family, local, "setAddress");
         checkValid("setAddress");
         driver.setAddress(local);
     }
 
-    private void checkAddress(InetSocketAddress address, String op) {
-        checkResolved(address, op);
-        if (address.getAddress() instanceof Inet6Address && isInet4Only()) {
-            throw new IllegalArgumentException(op + ": " + address + " is IPv6; this is an INET (IPv4) socket");
-        }
-    }
-
-    private static void checkResolved(InetSocketAddress address, String op) {
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException(op + ": '" + address.getHostString()
-                    + "' is not resolved; resolve it with Host.resolve first");
-        }
-    }
-
-    private boolean isInet4Only() {
-        return family == StandardProtocolFamily.INET;
-    }
-
     /**
-     * Sends all of {@code data} (from its position to its limit), as CFSocketSendData but never silently partial:
-     * it returns the byte count once every byte is out, or throws saying how many went out before the failure.
-     * With a positive timeout it waits that long for buffer space; with zero it does not wait.
-     *
-     * <p>This may block the calling thread up to the timeout, and the loop with it if called from a callback: for
-     * a loop that must never block, use {@link #write}.
+     * Sends all of {@code data}, as CFSocketSendData but never silently partial: it returns once every byte is out,
+     * or throws saying how many went out first. A positive timeout waits that long for buffer space (blocking the
+     * loop too when called from a callback: {@link #write} never blocks); zero does not wait.
      *
      * @param data    the bytes, from position to limit; the position advances past what went out
      * @param to      a datagram's destination; null to send to the connected peer (always null for STREAM)
@@ -465,27 +214,18 @@ public final class Socket implements RunLoopSource {
     public int send(ByteBuffer data, InetSocketAddress to, Duration timeout) throws SocketErrorException {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(timeout, "timeout");
-        if (to != null) {
-            if (type == SocketType.STREAM) {
-                throw new IllegalArgumentException("a STREAM socket sends to its peer; pass null as the address");
-            }
-            checkAddress(to, "send");
-            if (to.getPort() == 0) {
-                throw new IllegalArgumentException("cannot send to port 0: " + to);
-            }
-        }
+        SocketChecks.checkDestination(type, family, to);
         return driver.send(data, to, RunLoop.toNanos(timeout));
     }
 
     /**
-     * Sends all of {@code data} as a datagram to {@code to} (null: to the connected peer), as CFSocketSendData; see
-     * {@link #send(ByteBuffer, InetSocketAddress, Duration)}.
+     * {@link #send(ByteBuffer, InetSocketAddress, Duration)} of an array (CFSocketSendData's shape).
      *
      * @param data    the bytes
-     * @param to      a datagram's destination; null to send to the connected peer (always null for STREAM)
-     * @param timeout zero: never wait for buffer space (CF's 0 waits forever); positive: the longest wait
+     * @param to      a datagram's destination; null: the connected peer (always null for STREAM)
+     * @param timeout zero never waits for buffer space (CF's 0 waits forever); positive: the longest wait
      * @return the number of bytes sent, all of them
-     * @throws SocketErrorException as {@link #send(ByteBuffer, InetSocketAddress, Duration)}
+     * @throws SocketErrorException as the ByteBuffer form
      */
     public int send(byte[] data, InetSocketAddress to, Duration timeout) throws SocketErrorException {
         Objects.requireNonNull(data, "data");
@@ -493,13 +233,12 @@ public final class Socket implements RunLoopSource {
     }
 
     /**
-     * Sends all of {@code data} to the connected peer; see {@link #send(ByteBuffer, InetSocketAddress, Duration)}.
+     * {@link #send(ByteBuffer, InetSocketAddress, Duration)} of an array to the connected peer.
      *
      * @param data    the bytes
-     * @param timeout the longest wait for buffer space; zero or negative never waits
+     * @param timeout the longest wait for buffer space; zero never waits
      * @return the number of bytes sent: {@code data.length}
-     * @throws SocketErrorException  as {@link #send(ByteBuffer, InetSocketAddress, Duration)}
-     * @throws IllegalStateException bytes are still queued by {@link #write}
+     * @throws SocketErrorException as the ByteBuffer form
      */
     public int send(byte[] data, Duration timeout) throws SocketErrorException {
         Objects.requireNonNull(data, "data");
@@ -510,11 +249,8 @@ public final class Socket implements RunLoopSource {
      * Queues bytes to be written without blocking: it copies as many of {@code data}'s remaining bytes as the
      * write queue has room for (see {@link #setWriteQueueLimit}), advances {@code data}'s position past them and
      * returns their count. The loop writes the queue out as the socket becomes writable; WRITE fires (when
-     * enabled) once the queue is empty. Bytes are never dropped: what did not fit stays in {@code data}.
-     * STREAM sockets only.
-     *
-     * <p>Before the socket is connected (before {@link #connect}, or while an asynchronous connect is under way)
-     * the bytes are queued and go out once the connection is up; if the connect fails they are never sent.
+     * enabled) once the queue is empty. Bytes are never dropped: what did not fit stays in {@code data}. Before
+     * the connection is up they wait in the queue; if the connect fails they are never sent. STREAM only.
      *
      * @param data the bytes, from position to limit; the position advances past what was taken
      * @return how many bytes were taken: 0 when the queue is full
@@ -530,39 +266,29 @@ public final class Socket implements RunLoopSource {
         return driver.write(data);
     }
 
-    /**
-     * Bytes queued by {@link #write} and not yet handed to the OS.
-     *
-     * @return the queue's size in bytes
-     */
+    /** {@return the bytes queued by {@link #write} and not yet handed to the OS} */
     public long queuedBytes() {
         return driver.queuedBytes();
     }
 
-    /**
-     * The most bytes the write queue holds ({@link #DEFAULT_WRITE_QUEUE_LIMIT} at first).
-     *
-     * @return the limit in bytes
-     */
+    /** {@return the most bytes the write queue holds} ({@link #DEFAULT_WRITE_QUEUE_LIMIT} at first) */
     public int writeQueueLimit() {
         return driver.writeQueueLimit();
     }
 
     /**
-     * Sets the most bytes the write queue holds. Bytes queued already stay.
+     * Sets the most bytes the write queue holds; bytes queued already stay.
      *
      * @param bytes the new limit; at least 1
      */
     public void setWriteQueueLimit(int bytes) {
-        if (bytes < 1) {
-            throw new IllegalArgumentException("the write queue limit must be at least 1 byte, got " + bytes);
-        }
+        if (bytes < 1) throw new IllegalArgumentException("the write queue limit must be 1 byte or more, not " + bytes);
         driver.setWriteQueueLimit(bytes);
     }
 
     /**
-     * Reads what is available into {@code dst}, without blocking, for READ-type sockets (a DATA socket's bytes come
-     * in its events). STREAM only; datagrams use {@link #receiveFrom}.
+     * Reads what is available into {@code dst} without blocking, on a READ stream socket (as recv; a DATA socket's
+     * bytes come in its events, datagrams through {@link #receiveFrom}).
      *
      * @param dst where the bytes go, from its position; the position advances past them
      * @return bytes read, 0 when none are available, -1 at end of stream
@@ -570,13 +296,7 @@ public final class Socket implements RunLoopSource {
      *                              connect, or a read error
      */
     public int receive(ByteBuffer dst) throws SocketErrorException {
-        Objects.requireNonNull(dst, "dst");
-        if (type != SocketType.STREAM) {
-            throw new UnsupportedOperationException("use receiveFrom(dst) on a DATAGRAM socket");
-        }
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("dst is read-only");
-        }
+        SocketChecks.checkReceive(dst, type, SocketType.STREAM);
         return driver.receive(dst);
     }
 
@@ -588,107 +308,62 @@ public final class Socket implements RunLoopSource {
      * @throws SocketErrorException {@link SocketError.Kind#CLOSED} once invalidated, or a read error
      */
     public InetSocketAddress receiveFrom(ByteBuffer dst) throws SocketErrorException {
-        Objects.requireNonNull(dst, "dst");
-        if (type != SocketType.DATAGRAM) {
-            throw new UnsupportedOperationException("use receive(dst) on a STREAM socket");
-        }
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("dst is read-only");
-        }
+        SocketChecks.checkReceive(dst, type, SocketType.DATAGRAM);
         return driver.receiveFrom(dst);
     }
 
     /**
-     * Arms callbacks, as CFSocketEnableCallBacks. Each must be one the socket was created with. A no-op on an
-     * invalid socket.
+     * Arms callbacks the socket was created with, as CFSocketEnableCallBacks; nothing on an invalid socket.
      *
      * @param first a callback type
      * @param more  more callback types
      * @throws IllegalArgumentException for a type the socket was not created with
      */
     public void enableCallBacks(CallBackType first, CallBackType... more) {
-        driver.enableCallBacks(checkOwned(first, more));
+        driver.enableCallBacks(SocketChecks.owned(callBackTypes, first, more));
     }
 
     /**
-     * Arms callbacks, as CFSocketEnableCallBacks. Each must be one the socket was created with. A no-op on an
-     * invalid socket.
+     * Arms callbacks, as {@link #enableCallBacks(CallBackType, CallBackType...)}.
      *
-     * @param types callback types
-     * @throws IllegalArgumentException for a type the socket was not created with
+     * @param types callback types, each one the socket was created with
      */
     public void enableCallBacks(Collection<CallBackType> types) {
-        driver.enableCallBacks(checkOwned(types));
+        driver.enableCallBacks(SocketChecks.owned(callBackTypes, types));
     }
 
     /**
-     * Disarms callbacks until enabled again, as CFSocketDisableCallBacks. With DATA or ACCEPT disabled, what
-     * arrives meanwhile waits and is delivered, in order, once enabled.
+     * Disarms callbacks until enabled again, as CFSocketDisableCallBacks; what DATA or ACCEPT get meanwhile waits
+     * and is delivered, in order, once enabled.
      *
      * @param first a callback type
      * @param more  more callback types
      * @throws IllegalArgumentException for a type the socket was not created with
      */
     public void disableCallBacks(CallBackType first, CallBackType... more) {
-        driver.disableCallBacks(checkOwned(first, more));
+        driver.disableCallBacks(SocketChecks.owned(callBackTypes, first, more));
     }
 
     /**
-     * Disarms callbacks until enabled again, as CFSocketDisableCallBacks.
+     * Disarms callbacks, as {@link #disableCallBacks(CallBackType, CallBackType...)}.
      *
-     * @param types callback types
-     * @throws IllegalArgumentException for a type the socket was not created with
+     * @param types callback types, each one the socket was created with
      */
     public void disableCallBacks(Collection<CallBackType> types) {
-        driver.disableCallBacks(checkOwned(types));
+        driver.disableCallBacks(SocketChecks.owned(callBackTypes, types));
     }
 
-    private int checkOwned(CallBackType first, CallBackType... more) {
-        Objects.requireNonNull(first, "type");
-        EnumSet<CallBackType> set = EnumSet.of(first);
-        for (CallBackType t : more) {
-            set.add(Objects.requireNonNull(t, "type"));
-        }
-        return checkOwned(set);
-    }
-
-    private int checkOwned(Collection<CallBackType> types) {
-        Objects.requireNonNull(types, "types");
-        int bits = 0;
-        for (CallBackType t : types) {
-            Objects.requireNonNull(t, "types contains null");
-            if ((callBackTypes & t.cfValue()) != t.cfValue()) {
-                throw new IllegalArgumentException(t + " was not among the callbacks this socket was created with "
-                        + callBackTypes());
-            }
-            bits |= t.cfValue();
-        }
-        return bits;
-    }
-
-    /**
-     * The callbacks the socket was created with.
-     *
-     * @return a new set of them
-     */
+    /** The callbacks the socket was created with. {@return a new set of them} */
     public Set<CallBackType> callBackTypes() {
         return CallBackType.fromBits(callBackTypes);
     }
 
-    /**
-     * The socket's flags, as CFSocketGetSocketFlags.
-     *
-     * @return a new set of them
-     */
+    /** The socket's flags, as CFSocketGetSocketFlags. {@return a new set of them} */
     public Set<SocketFlag> flags() {
-        return SocketFlag.fromBits(driver.flags(), readType());
+        return SocketFlag.fromBits(driver.flags(), SocketChecks.readType(callBackTypes));
     }
 
-    /**
-     * The flags as CF's bit mask (0x83 for a new DATA socket).
-     *
-     * @return the {@code CFOptionFlags} value
-     */
+    /** The flags as CF's bit mask (0x83 for a new DATA socket). {@return the {@code CFOptionFlags} value} */
     public int flagBits() {
         return driver.flags();
     }
@@ -700,61 +375,27 @@ public final class Socket implements RunLoopSource {
      * @throws IllegalArgumentException for a flag that does not apply (e.g. AUTO_REENABLE_READ on a DATA socket)
      */
     public void setFlags(Set<SocketFlag> flags) {
-        Objects.requireNonNull(flags, "flags");
-        CallBackType rt = readType();
-        for (SocketFlag f : flags) {
-            Objects.requireNonNull(f, "flags contains null");
-            boolean applies = switch (f) {
-                case AUTO_REENABLE_READ -> rt == CallBackType.READ;
-                case AUTO_REENABLE_ACCEPT -> rt == CallBackType.ACCEPT;
-                case AUTO_REENABLE_DATA -> rt == CallBackType.DATA;
-                case AUTO_REENABLE_WRITE -> (callBackTypes & CallBackType.WRITE.cfValue()) != 0;
-                default -> true;
-            };
-            if (!applies) {
-                throw new IllegalArgumentException(f + " does not apply to a socket with callbacks " + callBackTypes());
-            }
-        }
-        driver.setFlags(SocketFlag.toBits(flags));
+        driver.setFlags(SocketChecks.flags(flags, callBackTypes));
     }
 
-    private CallBackType readType() {
-        return switch (callBackTypes & 3) {
-            case 1 -> CallBackType.READ;
-            case 2 -> CallBackType.ACCEPT;
-            case 3 -> CallBackType.DATA;
-            default -> null;
-        };
-    }
-
-    /**
-     * The local address, as CFSocketCopyAddress.
-     *
-     * @return the address, or empty before the socket is bound or connected
-     */
+    /** {@return the local address (CFSocketCopyAddress), or empty before the socket is bound or connected} */
     public Optional<InetSocketAddress> localAddress() {
         return Optional.ofNullable(driver.localAddress());
     }
 
-    /**
-     * The peer's address, as CFSocketCopyPeerAddress.
-     *
-     * @return the address, or empty until connected
-     */
+    /** The peer's address, as CFSocketCopyPeerAddress. {@return the address, or empty until connected} */
     public Optional<InetSocketAddress> peerAddress() {
         return Optional.ofNullable(driver.peerAddress());
     }
 
     /**
-     * Half-closes: the peer reads end of stream, and this socket can still receive. STREAM only.
+     * Half-closes a STREAM socket: the peer reads end of stream, and this socket can still receive.
      *
      * @throws SocketErrorException  when the OS refuses, e.g. {@link SocketError.Kind#NOT_CONNECTED}
      * @throws IllegalStateException the socket is invalid
      */
     public void shutdownOutput() throws SocketErrorException {
-        if (type != SocketType.STREAM) {
-            throw new UnsupportedOperationException("shutdownOutput needs a STREAM socket");
-        }
+        if (type != SocketType.STREAM) throw new UnsupportedOperationException("shutdownOutput needs a STREAM socket");
         checkValid("shutdownOutput");
         driver.shutdownOutput();
     }
@@ -765,8 +406,7 @@ public final class Socket implements RunLoopSource {
      * @param <T>    the option's value type
      * @param option the option
      * @param value  its new value
-     * @throws IOException           when the OS refuses the option or the value
-     * @throws IllegalStateException the socket is invalid
+     * @throws IOException when the OS refuses the option or the value
      */
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option");
@@ -775,13 +415,11 @@ public final class Socket implements RunLoopSource {
     }
 
     /**
-     * Reads a socket option.
+     * Reads a socket option. {@return its value}
      *
      * @param <T>    the option's value type
      * @param option the option
-     * @return its value
-     * @throws IOException           when the OS refuses the option
-     * @throws IllegalStateException the socket is invalid
+     * @throws IOException when the OS refuses the option
      */
     public <T> T getOption(SocketOption<T> option) throws IOException {
         Objects.requireNonNull(option, "option");
@@ -790,47 +428,37 @@ public final class Socket implements RunLoopSource {
     }
 
     /**
-     * Also schedule the socket in {@code mode}, as CFRunLoopAddSource with another mode.
+     * Also schedules the socket in a mode, as CFRunLoopAddSource with another mode.
      *
-     * @param mode a run loop mode
+     * @param mode the mode
      */
     public void addMode(RunLoop.Mode mode) {
         driver.addMode(Objects.requireNonNull(mode, "mode"));
     }
 
     /**
-     * Unschedule the socket from {@code mode}, as CFRunLoopRemoveSource.
+     * Unschedules the socket from a mode, as CFRunLoopRemoveSource.
      *
-     * @param mode a run loop mode
+     * @param mode the mode
      */
     public void removeMode(RunLoop.Mode mode) {
         driver.removeMode(Objects.requireNonNull(mode, "mode"));
     }
 
     /**
-     * The native socket. After {@link #invalidate()} on a socket without {@link SocketFlag#CLOSE_ON_INVALIDATE} it
-     * stays open: wrap it again, or close it.
-     *
-     * @return the native socket's handle
+     * {@return the native socket's handle} After {@link #invalidate()} without {@link SocketFlag#CLOSE_ON_INVALIDATE}
+     * it stays open: wrap it again, or close it.
      */
     public SocketHandle handle() {
         return driver.handle();
     }
 
-    /**
-     * The socket type.
-     *
-     * @return STREAM or DATAGRAM
-     */
+    /** The socket type. {@return STREAM or DATAGRAM} */
     public SocketType type() {
         return type;
     }
 
-    /**
-     * The address family.
-     *
-     * @return INET or INET6
-     */
+    /** The address family. {@return INET or INET6} */
     public ProtocolFamily family() {
         return family;
     }
@@ -856,9 +484,7 @@ public final class Socket implements RunLoopSource {
     }
 
     private void checkValid(String op) {
-        if (!driver.isValid()) {
-            throw new IllegalStateException(op + ": the socket is invalidated");
-        }
+        if (!driver.isValid()) throw new IllegalStateException(op + ": the socket is invalidated");
     }
 
     @Override

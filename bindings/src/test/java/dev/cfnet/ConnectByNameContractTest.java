@@ -251,7 +251,7 @@ class ConnectByNameContractTest extends BackendTestBase {
         try {
             String host = "slow-cancel-" + backend.name().toLowerCase(Locale.ROOT) + "-" + NAMES.incrementAndGet()
                     + ".test";
-            Socket.Connecting c = Socket.connect(loop, host, 25, SEED, new Recorder(), ConnectOptions.defaults(),
+            Connecting c = Socket.connect(loop, host, 25, SEED, new Recorder(), ConnectOptions.defaults(),
                     results::add);
             assertTrue(c.isPending());
             assertEquals(2, loop.sourceCount(), "the resolution and the deadline");
@@ -279,7 +279,7 @@ class ConnectByNameContractTest extends BackendTestBase {
         List<ConnectResult> results = new CopyOnWriteArrayList<>();
         Recorder r = new Recorder();
         ConnectOptions o = ConnectOptions.defaults().withAttemptDelay(Duration.ofMillis(20));
-        Socket.Connecting c = Socket.connect(loop, host, port, SEED, r, o, results::add);
+        Connecting c = Socket.connect(loop, host, port, SEED, r, o, results::add);
         eventually(() -> loop.sourceCount() == 3, "both attempts under way beside the deadline (sources "
                 + loop.sourceCount() + ")");
         eventually(() -> synSentQuietly(port) == 2, "two attempts in SYN-SENT");
@@ -301,7 +301,7 @@ class ConnectByNameContractTest extends BackendTestBase {
         blackHole(hole);
         List<ConnectResult> results = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 50; i++) {
-            Socket.Connecting c = Socket.connect(loop, "127.0.0.1", hole.getLocalPort(), SEED, new Recorder(),
+            Connecting c = Socket.connect(loop, "127.0.0.1", hole.getLocalPort(), SEED, new Recorder(),
                     ConnectOptions.defaults(), results::add);
             assertTrue(c.cancel());
             assertEquals(0, loop.sourceCount());
@@ -316,7 +316,7 @@ class ConnectByNameContractTest extends BackendTestBase {
     void cancelAfterTheResultLeavesTheWinnerAlone() throws Exception {
         try (Peers.Server server = new Peers.Server().acceptOne()) {
             CompletableFuture<ConnectResult> f = new CompletableFuture<>();
-            Socket.Connecting c = Socket.connect(loop, "127.0.0.1", server.address().getPort(), SEED,
+            Connecting c = Socket.connect(loop, "127.0.0.1", server.address().getPort(), SEED,
                     new Recorder(), ConnectOptions.defaults(), f::complete);
             ConnectResult.Connected ok = assertInstanceOf(ConnectResult.Connected.class, f.get(10, TimeUnit.SECONDS));
             closeLater(ok.socket());
@@ -418,7 +418,7 @@ class ConnectByNameContractTest extends BackendTestBase {
         loop.setErrorHandler((l, source, error) -> failed.add(source));
         try (Peers.Server server = new Peers.Server().acceptOne()) {
             CompletableFuture<Socket> winner = new CompletableFuture<>();
-            Socket.Connecting c = Socket.connect(loop, "127.0.0.1", server.address().getPort(), SEED,
+            Connecting c = Socket.connect(loop, "127.0.0.1", server.address().getPort(), SEED,
                     new Recorder(), ConnectOptions.defaults(), res -> {
                         winner.complete(((ConnectResult.Connected) res).socket());
                         throw new IllegalStateException("done threw on purpose");

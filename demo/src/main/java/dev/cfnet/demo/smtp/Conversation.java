@@ -6,6 +6,7 @@ import static dev.cfnet.CallBackType.WRITE;
 import dev.cfnet.CallBackType;
 import dev.cfnet.ConnectAttempt;
 import dev.cfnet.ConnectOptions;
+import dev.cfnet.Connecting;
 import dev.cfnet.ConnectResult;
 import dev.cfnet.RunLoop;
 import dev.cfnet.Socket;
@@ -85,7 +86,7 @@ public final class Conversation {
 
     private String host;
     private int port;
-    private Socket.Connecting connecting;
+    private Connecting connecting;
     private Socket socket;
     private final StartTls router = new StartTls(this::onEvent);   // the socket's handler: plaintext, then TLS
     private TlsSocket tls;            // the TLS session over the socket, once there is one
