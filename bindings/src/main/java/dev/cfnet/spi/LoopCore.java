@@ -162,7 +162,7 @@ public abstract class LoopCore implements LoopDriver {
         checkOpen();
         SocketCore core = new SocketCore(this, socketOwner, handler, type, callBackTypes, Connection.IDLE, null);
         core.attach(newSocketIo(core, family, type));
-        return core;
+        return new SocketOperations(core);
     }
 
     @Override
@@ -193,7 +193,7 @@ public abstract class LoopCore implements LoopDriver {
             h.release();
             throw e;
         }
-        return core;
+        return new SocketOperations(core);
     }
 
     @Override

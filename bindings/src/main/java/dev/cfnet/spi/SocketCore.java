@@ -35,7 +35,7 @@ import java.util.Optional;
  * an enable arms it again. {@code disabled} is what the user disabled. Both change under this object's lock from
  * any thread; events are handled on the loop thread.
  */
-public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.SocketDriver {
+public final class SocketCore extends ScheduledSource {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final LoopCore loop;
@@ -55,8 +55,8 @@ public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.S
     private volatile InetSocketAddress peer;
     private volatile InetSocketAddress remote;  // what connect was given
     private volatile SocketError connectError;  // a failed connect's error, for the read side
-    private volatile SocketError writeError;    // a failed flush of the write queue
-    private final WriteQueue.Lazy queue = new WriteQueue.Lazy(Socket.DEFAULT_WRITE_QUEUE_LIMIT);
+    private final SocketWriter writer = new SocketWriter(this);
+    private final WriteQueue.Lazy queue = writer.queue();
     /** Read-type events that arrived while their callback was not armed, in order. Loop thread. */
     private final ArrayDeque<SocketEvent> held = new ArrayDeque<>();
     private SocketEvent.Data streamData;        // reused for every stream DATA event over the same buffer
@@ -103,7 +103,6 @@ public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.S
         return readType;
     }
 
-    @Override
     public int flags() {
         return flags;
     }
@@ -272,18 +271,9 @@ public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.S
 
     /** The socket can take bytes: the write queue is flushed first; WRITE fires once it is empty. */
     public void writable() {
-        WriteQueue q = queue.peek();
-        if (q != null && !q.isEmpty()) {
-            try {
-                q.flush(io.sink());
-            } catch (IOException e) {
-                writeError = errorOf(e);
-                q.clear();
-            }
-            if (!q.isEmpty()) {
-                io.arm(WRITE);   // one-shot where the backend is CF: ask for the next
-                return;
-            }
+        if (!writer.flush(io)) {
+            io.arm(WRITE);   // one-shot where the backend is CF: ask for the next
+            return;
         }
         synchronized (this) {
             if ((callBackTypes & WRITE) == 0 || (armed & WRITE) == 0 || (disabled & WRITE) != 0) return;
@@ -354,16 +344,31 @@ public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.S
         loop.callOut(owner, () -> handler.handle(owner, event));
     }
 
-    // ---- operations (any thread) --------------------------------------------------------------------------------
+    // ---- what the caller's operations need of the contract (any thread) ------------------------------------------
 
-    @Override
-    public void start() {
+    void start() {
         register();
         io.start();
     }
 
-    @Override
-    public void connect(InetSocketAddress to, long timeoutNanos) throws SocketErrorException {
+    SocketIo io() {
+        return io;
+    }
+
+    SocketWriter writer() {
+        return writer;
+    }
+
+    boolean failedConnect() {
+        return state == Connection.FAILED;
+    }
+
+    SocketError connectError() {
+        return connectError;
+    }
+
+    /** A connect call begins: the preconditions, then nothing is watched until {@link #connectCalled}. */
+    void beginConnect(InetSocketAddress to) {
         synchronized (this) {
             switch (state) {
                 case IDLE -> { }
@@ -378,173 +383,44 @@ public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.S
             state = Connection.STARTING;
             remote = to;
         }
-        if (type == SocketType.DATAGRAM) {
-            try {
-                io.connectDatagram(to);
-            } catch (SocketErrorException e) {
-                state = Connection.IDLE;
-                throw e;
-            }
-            peer = to;
-            state = Connection.CONNECTED;
-            io.connectStarted();
-            return;
-        }
-        SocketIo.ConnectStart started;
-        try {
-            started = io.startConnect(to);
-        } catch (SocketErrorException e) {
-            if (timeoutNanos > 0) {
-                invalidate();
-                throw e;
-            }
-            state = Connection.FAILED;
-            loop.post(() -> deliverConnectFailure(e.error()));
-            return;
-        }
-        if (timeoutNanos > 0 && started == SocketIo.ConnectStart.PENDING) {
-            SocketError error = io.awaitConnect(System.nanoTime() + timeoutNanos);
-            if (error != null) {
-                invalidate();
-                throw new SocketErrorException("connect to " + to, error);
-            }
-            started = SocketIo.ConnectStart.CONNECTED;
-        }
-        if (started == SocketIo.ConnectStart.CONNECTED) {
-            peer = to;
-            state = Connection.CONNECTED_UNREPORTED;
-        } else {
-            state = Connection.CONNECTING;
-        }
+    }
+
+    /** The connect call returned: connected to {@code peerNow} (not reported yet), or in progress when null. */
+    void connectCalled(InetSocketAddress peerNow, boolean datagram) {
+        if (peerNow != null) peer = peerNow;
+        state = peerNow == null ? Connection.CONNECTING
+                : datagram ? Connection.CONNECTED : Connection.CONNECTED_UNREPORTED;
         io.connectStarted();
     }
 
-    @Override
-    public void setAddress(InetSocketAddress local) throws SocketErrorException {
+    /** A datagram connect the OS refused: the socket is as before. */
+    void connectRefused() {
+        state = Connection.IDLE;
+    }
+
+    /** An asynchronous connect that failed at once: reported on the loop, as CF does. */
+    void connectFailedLater(SocketError error) {
+        state = Connection.FAILED;
+        loop.post(() -> deliverConnectFailure(error));
+    }
+
+    /** Bound; listening for an ACCEPT socket. */
+    void bound() {
+        synchronized (this) {
+            if (readType == ACCEPT) state = Connection.LISTENING;
+        }
+        loop.onLoop(io::refresh);
+    }
+
+    void checkCanBind() {
         synchronized (this) {
             if (state != Connection.IDLE) {
                 throw new IllegalStateException("setAddress must come before connect, and only once for a listener");
             }
         }
-        io.bind(local, readType == ACCEPT);
-        if (readType == ACCEPT) state = Connection.LISTENING;
-        loop.onLoop(io::refresh);
     }
 
-    private static SocketErrorException closed(String op) {
-        return new SocketErrorException(op, SocketError.of(Kind.CLOSED));
-    }
-
-    private static SocketError errorOf(IOException e) {
-        return e instanceof SocketErrorException se ? se.error() : new SocketError(Kind.OTHER, 0, String.valueOf(e));
-    }
-
-    @Override
-    public int send(ByteBuffer data, InetSocketAddress to, long timeoutNanos) throws SocketErrorException {
-        if (!valid) throw closed("send");
-        if (type == SocketType.STREAM) {
-            if (queue.nonEmpty()) {
-                throw new IllegalStateException(queue.size() + " bytes given to write() are still queued; "
-                        + "send() would overtake them. Keep to write(), or send once WRITE fires");
-            }
-            if (!state.isConnected()) throw new SocketErrorException("send", SocketError.of(Kind.NOT_CONNECTED));
-        } else if (to == null && state != Connection.CONNECTED) {
-            throw new SocketErrorException("send", new SocketError(Kind.NOT_CONNECTED,
-                    SocketError.of(Kind.NOT_CONNECTED).code(), "a datagram needs an address unless the socket "
-                    + "is connected"));
-        }
-        long deadline = System.nanoTime() + timeoutNanos;
-        int size = data.remaining();
-        int total = 0;
-        for (;;) {
-            int n;
-            try {
-                n = io.trySend(data, to);
-            } catch (SocketErrorException e) {
-                throw new SocketErrorException("send", valid ? e.error() : SocketError.of(Kind.CLOSED), total, e);
-            }
-            total += n;
-            if (type == SocketType.DATAGRAM ? n > 0 || size == 0 : !data.hasRemaining()) return total;
-            if (n > 0) continue;
-            if (timeoutNanos <= 0) throw new SocketErrorException("send", SocketError.of(Kind.WOULD_BLOCK), total, null);
-            if (!io.awaitWritable(deadline)) {
-                throw new SocketErrorException("send", SocketError.of(Kind.TIMED_OUT), total, null);
-            }
-            if (!valid) throw new SocketErrorException("send", SocketError.of(Kind.CLOSED), total, null);
-        }
-    }
-
-    @Override
-    public int write(ByteBuffer data) throws SocketErrorException {
-        if (!valid) throw closed("write");
-        SocketError we = writeError;
-        if (we != null) throw new SocketErrorException("write", we);
-        Connection s = state;
-        if (s == Connection.LISTENING || readType == ACCEPT) {
-            throw new IllegalStateException("a listening socket has nothing to write to");
-        }
-        if (s == Connection.FAILED) throw new SocketErrorException("write", SocketError.of(Kind.NOT_CONNECTED));
-        WriteQueue q = queue.get();
-        boolean wasEmpty = q.isEmpty();
-        int n;
-        if (s == Connection.CONNECTED) {
-            try {
-                n = q.writeThrough(io.sink(), data);
-            } catch (IOException e) {
-                SocketError err = valid ? errorOf(e) : SocketError.of(Kind.CLOSED);
-                writeError = err;
-                throw new SocketErrorException("write", err, 0, e);
-            }
-        } else {
-            n = q.offer(data);
-        }
-        if (wasEmpty && !q.isEmpty()) io.arm(WRITE);
-        return n;
-    }
-
-    @Override
-    public long queuedBytes() {
-        return queue.size();
-    }
-
-    @Override
-    public void setWriteQueueLimit(int bytes) {
-        queue.setLimit(bytes);
-    }
-
-    @Override
-    public int writeQueueLimit() {
-        return queue.limit();
-    }
-
-    @Override
-    public int receive(ByteBuffer dst) throws SocketErrorException {
-        if (!valid) throw closed("receive");
-        if (readType == ACCEPT || state == Connection.LISTENING) {
-            throw new IllegalStateException("a listening socket has nothing to receive");
-        }
-        SocketError failed = connectError;
-        if (state == Connection.FAILED && failed != null) throw new SocketErrorException("receive", failed);
-        if (!state.isConnected()) throw new SocketErrorException("receive", SocketError.of(Kind.NOT_CONNECTED));
-        try {
-            return io.receive(dst);
-        } catch (SocketErrorException e) {
-            throw new SocketErrorException("receive", valid ? e.error() : SocketError.of(Kind.CLOSED), 0, e);
-        }
-    }
-
-    @Override
-    public InetSocketAddress receiveFrom(ByteBuffer dst) throws SocketErrorException {
-        if (!valid) throw closed("receiveFrom");
-        try {
-            return io.receiveFrom(dst);
-        } catch (SocketErrorException e) {
-            throw new SocketErrorException("receiveFrom", valid ? e.error() : SocketError.of(Kind.CLOSED), 0, e);
-        }
-    }
-
-    @Override
-    public void enableCallBacks(int bits) {
+    void enableCallBacks(int bits) {
         synchronized (this) {
             if (!valid) return;
             disabled &= ~bits;
@@ -554,8 +430,7 @@ public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.S
         if (readType != 0 && (bits & readType) != 0) loop.post(this::drainHeld);   // from the next pass on
     }
 
-    @Override
-    public void disableCallBacks(int bits) {
+    void disableCallBacks(int bits) {
         synchronized (this) {
             if (!valid) return;
             disabled |= bits;
@@ -564,38 +439,13 @@ public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.S
         io.disarm((bits & WRITE) != 0 && queue.nonEmpty() ? bits & ~WRITE : bits);   // the queue still needs WRITE
     }
 
-    @Override
-    public void setFlags(int bits) {
+    void setFlags(int bits) {
         flags = bits;
         io.flagsChanged(bits);
     }
 
-    @Override
-    public InetSocketAddress localAddress() {
-        return io.localAddress();
-    }
-
-    @Override
     public InetSocketAddress peerAddress() {
         return peer;
-    }
-
-    @Override
-    public void shutdownOutput() throws SocketErrorException {
-        if (readType == ACCEPT || state == Connection.LISTENING) {
-            throw new IllegalStateException("a listening socket has no output to shut down");
-        }
-        io.shutdownOutput();
-    }
-
-    @Override
-    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        io.setOption(option, value);
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> option) throws IOException {
-        return io.getOption(option);
     }
 
     @Override
@@ -613,12 +463,7 @@ public final class SocketCore extends ScheduledSource implements dev.cfnet.spi.S
         loop.guard.awaitNotDispatching(this, loop.inLoopThread());
         io.close((flags & CLOSE_ON_INVALIDATE) != 0);
         queue.clear();
-        loop.onLoop(this::dropHeld);
-    }
-
-    @Override
-    public SocketHandle handle() {
-        return io.handle();
+        if (!loop.onLoop(this::dropHeld)) dropHeld();   // a closed loop runs nothing more
     }
 
     @Override
