@@ -158,6 +158,11 @@ bindings:
 	      -D_GNU_SOURCE @"$(CURDIR)/native/posix.args" posix.h); \
 	  else cp "$(GEN_DIR)"/dev/cfnet/posix/gen/Linux*.java "$$tmp/out/dev/cfnet/posix/gen/"; \
 	    echo "bindings: no Linux headers here; the committed Linux constants are kept"; fi; \
+	  sed -f native/ffi-lookup.sed "$$tmp/out/dev/cfnet/cf/ffi/CF.java" > "$$tmp/CF.java"; \
+	  mv "$$tmp/CF.java" "$$tmp/out/dev/cfnet/cf/ffi/CF.java"; \
+	  grep -q 'SYMBOL_LOOKUP = dev.cfnet.cf.CfLibrary.symbolLookup();' "$$tmp/out/dev/cfnet/cf/ffi/CF.java" || { \
+	    echo "make bindings: jextract's symbol lookup in CF.java changed shape; native/ffi-lookup.sed no longer applies" >&2; \
+	    exit 1; }; \
 	  rm -rf "$(GEN_DIR)/dev/cfnet/cf/ffi" "$(GEN_DIR)/dev/cfnet/posix/gen"; mkdir -p "$(GEN_DIR)"; \
 	  cp -R "$$tmp/out/." "$(GEN_DIR)/"; \
 	  echo "generated $$(find "$(GEN_DIR)" -name '*.java' | wc -l) files in $(GEN_DIR) (dev.cfnet.cf.ffi, dev.cfnet.posix.gen)"

@@ -2,7 +2,10 @@ package dev.cfnet;
 
 import dev.cfnet.spi.BackendProvider;
 import dev.cfnet.posix.Os;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Optional;
 
 /**
@@ -83,9 +86,24 @@ public enum Backend {
     }
 
     BackendProvider provider() {
-        return switch (this) {
-            case NIO -> dev.cfnet.nio.NioProvider.INSTANCE;
-            case CF -> dev.cfnet.cf.CfProvider.INSTANCE;
-        };
+        BackendProvider p = Providers.BY_BACKEND.get(this);
+        if (p == null) {
+            throw new IllegalStateException("no provider of the " + this + " backend was found (ServiceLoader of "
+                    + BackendProvider.class.getName() + "): is the cfnet jar whole?");
+        }
+        return p;
+    }
+
+    /** The backends' providers, found once through {@link ServiceLoader}. */
+    private static final class Providers {
+        static final Map<Backend, BackendProvider> BY_BACKEND = load();
+
+        private static Map<Backend, BackendProvider> load() {
+            Map<Backend, BackendProvider> m = new EnumMap<>(Backend.class);
+            for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Backend.class.getClassLoader())) {
+                m.putIfAbsent(p.backend(), p);
+            }
+            return m;
+        }
     }
 }

@@ -97,39 +97,27 @@ public final class RunLoop implements Executor, AutoCloseable {
     }
 
     private RunLoop(String name, Backend backend, java.util.function.Function<RunLoop, LoopDriver> driver) {
+        checkName(name);
         this.name = name;
         this.backend = backend;
         this.owned = false;
         this.driver = driver.apply(this);
     }
 
-    /**
-     * The process's main run loop (CFRunLoopGetMain), CF backend only: on macOS its callbacks arrive on the main
-     * (AppKit) thread, which whoever owns it runs. cfnet schedules sources on it; it never runs it except when
-     * {@link #runInMode} is called on that thread.
-     *
-     * @return a loop that schedules on the main CFRunLoop
-     * @throws IllegalStateException when the CF backend is not available
-     */
-    public static RunLoop main() {
-        Backend.CF.requireAvailable();
-        return new RunLoop("main", Backend.CF, l -> Backend.CF.provider().main(l));
-    }
+    static {
+        // Backend-specific entry points (e.g. dev.cfnet.corefoundation) make loops over drivers of their own.
+        dev.cfnet.spi.LoopAccess.install(new dev.cfnet.spi.LoopAccess.Access() {
+            @Override
+            public RunLoop newLoop(String name, Backend backend,
+                                   java.util.function.Function<RunLoop, LoopDriver> driver) {
+                return new RunLoop(name, backend, driver);
+            }
 
-    /**
-     * Adopts a CFRunLoopRef handed over by other native code, CF backend only; cfnet schedules its sources there
-     * and retains the run loop until {@link #close()}.
-     *
-     * @param name      a name for the loop (logs, {@link #toString()})
-     * @param cfRunLoop a {@code CFRunLoopRef}
-     * @return a loop that schedules on that CFRunLoop; the native code that owns it runs it
-     * @throws IllegalStateException when the CF backend is not available
-     */
-    public static RunLoop adopt(String name, java.lang.foreign.MemorySegment cfRunLoop) {
-        checkName(name);
-        Objects.requireNonNull(cfRunLoop, "cfRunLoop");
-        Backend.CF.requireAvailable();
-        return new RunLoop(name, Backend.CF, l -> Backend.CF.provider().adopt(l, cfRunLoop));
+            @Override
+            public LoopDriver driver(RunLoop loop) {
+                return loop.driver;
+            }
+        });
     }
 
     /**

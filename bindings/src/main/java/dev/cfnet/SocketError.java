@@ -86,18 +86,7 @@ public record SocketError(Kind kind, int code, String message) {
      * @return the error, of kind {@link Kind#OTHER} for a number cfnet does not map
      */
     public static SocketError fromErrno(int errno) {
-        return fromErrno(Os.current(), errno);
-    }
-
-    /**
-     * The error for an {@code errno} value of the given OS.
-     *
-     * @param os    the OS whose numbering {@code errno} follows
-     * @param errno the error number
-     * @return the error, of kind {@link Kind#OTHER} for a number cfnet does not map
-     */
-    public static SocketError fromErrno(Os os, int errno) {
-        Kind kind = Errno.kind(os, errno);
+        Kind kind = Errno.kind(Os.current(), errno);
         String text = kind == Kind.OTHER ? "error " + errno : Errno.text(kind);
         return new SocketError(kind, errno, text);
     }

@@ -63,12 +63,13 @@ class ValuesTest {
 
     @Test
     void socketErrorsFromErrnoCarryKindCodeAndText() {
-        SocketError e = SocketError.fromErrno(Os.MACOS, 61);
+        int refused = Errno.code(Os.current(), Kind.CONNECTION_REFUSED);   // 111 on Linux, 61 on macOS
+        SocketError e = SocketError.fromErrno(refused);
         assertEquals(Kind.CONNECTION_REFUSED, e.kind());
-        assertEquals(61, e.code());
+        assertEquals(refused, e.code());
         assertEquals("Connection refused", e.message());
-        assertTrue(e.toString().contains("errno 61"));
-        SocketError odd = SocketError.fromErrno(Os.LINUX, 4242);
+        assertTrue(e.toString().contains("errno " + refused));
+        SocketError odd = SocketError.fromErrno(4242);
         assertEquals(Kind.OTHER, odd.kind());
         assertTrue(odd.message().contains("4242"));
     }

@@ -2,6 +2,8 @@ package dev.cfnet.cf;
 
 import dev.cfnet.posix.Os;
 import java.io.File;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,44 +38,88 @@ public final class CfLibrary {
         return all;
     }
 
-    private static final Optional<String> UNAVAILABLE;
-    private static final boolean HAS_CFHOST;
-    private static final List<String> LOADED = new ArrayList<>();
-    /** Which CoreFoundation loaded; APPLE (no workarounds) when none did. */
-    static final CfImplementation IMPL;
-    private static final String DESCRIPTION;
-
-    static {
-        String why;
-        try {
-            why = load(System.getProperty(PROPERTY, "").trim(), Os.current());
-        } catch (Throwable t) {
-            why = "loading CoreFoundation failed: " + t;
-        }
-        UNAVAILABLE = Optional.ofNullable(why);
-        SymbolLookup loaded = SymbolLookup.loaderLookup();
-        HAS_CFHOST = why == null && loaded.find(CFHOST_PROBE).isPresent();
-        IMPL = why == null ? CfImplementation.identify(loaded) : CfImplementation.APPLE;
-        DESCRIPTION = why == null ? IMPL.describe(CfImplementation.versionNumber(loaded))
-                + (HAS_CFHOST ? " with CFNetwork" : "") + " (" + String.join(File.pathSeparator, LOADED) + ")" : null;
+    /** The outcome of loading: the reason it cannot work, or what loaded. Immutable; replaced under the lock. */
+    private record State(String property, String unavailable, CfImplementation impl, boolean hasCFHost,
+                         String description) {
     }
+
+    private static final List<String> LOADED = new ArrayList<>();
+    private static volatile State state;
 
     private CfLibrary() {
     }
 
+    /**
+     * Loads CoreFoundation unless it loaded already; a failed attempt is tried again when the property changed
+     * since (so that a library named later still loads).
+     */
+    private static State state() {
+        State s = state;
+        String property = System.getProperty(PROPERTY, "").trim();
+        if (s != null && (s.unavailable() == null || s.property().equals(property))) return s;
+        synchronized (CfLibrary.class) {
+            s = state;
+            if (s != null && (s.unavailable() == null || s.property().equals(property))) return s;
+            String why;
+            try {
+                why = load(property, Os.current());
+            } catch (Throwable t) {
+                why = "loading CoreFoundation failed: " + t;
+            }
+            if (why != null) {
+                s = new State(property, why, CfImplementation.APPLE, false, null);
+            } else {
+                SymbolLookup loaded = SymbolLookup.loaderLookup();
+                boolean cfHost = loaded.find(CFHOST_PROBE).isPresent();
+                CfImplementation impl = CfImplementation.identify(loaded);
+                s = new State(property, null, impl, cfHost, impl.describe(CfImplementation.versionNumber(loaded))
+                        + (cfHost ? " with CFNetwork" : "") + " (" + String.join(File.pathSeparator, LOADED) + ")");
+            }
+            state = s;
+            return s;
+        }
+    }
+
     /** Empty when CoreFoundation is loaded and complete; otherwise why not. */
     public static Optional<String> unavailableReason() {
-        return UNAVAILABLE;
+        return Optional.ofNullable(state().unavailable());
     }
 
     /** Which CoreFoundation loaded and from where, e.g. "OpenCFLite 635.21 (/opt/cf/libCoreFoundation.so)". */
     public static Optional<String> description() {
-        return Optional.ofNullable(DESCRIPTION);
+        return Optional.ofNullable(state().description());
     }
 
     /** True when CFNetwork's CFHost is there (macOS); elsewhere names resolve on worker threads. */
     public static boolean hasCFHost() {
-        return HAS_CFHOST;
+        return state().hasCFHost();
+    }
+
+    /** Which CoreFoundation loaded, for its workarounds; APPLE (none) when none did. */
+    static CfImplementation implementation() {
+        return state().impl();
+    }
+
+    /**
+     * Where the generated bindings ({@code dev.cfnet.cf.ffi.CF}) look their symbols up: this module's loaded
+     * libraries, CoreFoundation loaded first the way {@link dev.cfnet.Backend#CF} does. A symbol missing because no
+     * CoreFoundation loads throws an error that says why and what to do (make bindings puts this lookup in place).
+     *
+     * @return the lookup
+     */
+    public static SymbolLookup symbolLookup() {
+        SymbolLookup loaded = SymbolLookup.loaderLookup();
+        SymbolLookup libc = Linker.nativeLinker().defaultLookup();
+        return name -> {
+            State s = state();
+            Optional<MemorySegment> found = loaded.find(name).or(() -> libc.find(name));
+            if (found.isEmpty() && s.unavailable() != null) {
+                throw new UnsatisfiedLinkError("CoreFoundation's " + name + " is not loaded: " + s.unavailable()
+                        + ". Call Backend.CF.isAvailable() before the first raw CF call (it loads CoreFoundation, "
+                        + "or says why it cannot); a function called before that stays unusable in this JVM");
+            }
+            return found;
+        };
     }
 
     /** The library files loaded. */

@@ -241,7 +241,7 @@ final class CfLoop extends LoopCore {
             boolean forever = timeoutNanos >= 1_000_000_000_000_000_000L;   // over 31 years: RunLoop.run()
             long deadline = forever ? Long.MAX_VALUE : start + timeoutNanos;
             ScheduledFuture<?> alarm = null;
-            if (!forever && timeoutNanos > 0 && CfLibrary.IMPL.wakesIdleTimeouts()) {
+            if (!forever && timeoutNanos > 0 && CfLibrary.implementation().wakesIdleTimeouts()) {
                 // OpenCFLite sleeps past the timeout of an idle run until something wakes it; a wake-up after the
                 // deadline ends the run with TIMED_OUT. Not a CF timer: adding one there can disarm the timers
                 // already armed (see CfTimer.nudgeIfDue).

@@ -1,5 +1,6 @@
 package dev.cfnet.cf;
 
+import dev.cfnet.Backend;
 import dev.cfnet.IdleStrategy;
 import dev.cfnet.RunLoop;
 import dev.cfnet.spi.BackendProvider;
@@ -9,9 +10,13 @@ import java.util.Optional;
 
 /** The CoreFoundation backend: available where CoreFoundation loads. */
 public final class CfProvider implements BackendProvider {
-    public static final CfProvider INSTANCE = new CfProvider();
+    /** For {@link java.util.ServiceLoader}. */
+    public CfProvider() {
+    }
 
-    private CfProvider() {
+    @Override
+    public Backend backend() {
+        return Backend.CF;
     }
 
     @Override
@@ -29,7 +34,7 @@ public final class CfProvider implements BackendProvider {
         return new CfLoop(owner, idle, null);
     }
 
-    @Override
+    /** A driver for a CFRunLoopRef that someone else runs. */
     public LoopDriver adopt(RunLoop owner, MemorySegment cfRunLoop) {
         if (cfRunLoop == null || cfRunLoop.address() == 0) {
             throw new IllegalArgumentException("the CFRunLoopRef is NULL");
@@ -37,7 +42,12 @@ public final class CfProvider implements BackendProvider {
         return new CfLoop(owner, IdleStrategy.park(), cfRunLoop);
     }
 
-    @Override
+    /** The CFRunLoopRef of a CF loop's driver. */
+    public static MemorySegment runLoopRef(LoopDriver driver) {
+        return ((CfLoop) driver).cfRunLoop;
+    }
+
+    /** A driver for the process's main run loop (CFRunLoopGetMain). */
     public LoopDriver main(RunLoop owner) {
         return new CfLoop(owner, IdleStrategy.park(), dev.cfnet.cf.ffi.CF.CFRunLoopGetMain());
     }

@@ -274,7 +274,7 @@ final class CfSocketIo implements SocketIo {
             if (core.type() == SocketType.DATAGRAM) {
                 recreate();   // CF invalidates any socket after empty data: a zero-length datagram must not
                 core.data(EMPTY, addressOf(address));
-            } else if (CfLibrary.IMPL.peeksEmptyReads() && core.state() != Connection.FAILED && posix.stillOpen()) {
+            } else if (CfLibrary.implementation().peeksEmptyReads() && core.state() != Connection.FAILED && posix.stillOpen()) {
                 recreate();   // not the end: OpenCFLite's manager read a socket with nothing to read (EAGAIN)
             } else {
                 core.end(null);   // CF's end of stream; it invalidates its CFSocket after this callout

@@ -40,9 +40,9 @@ final class CfTimer extends TimerCore {
         return CF.CFAbsoluteTimeGetCurrent() + Math.max(delayNanos / 1e9, LEAD_SECONDS);
     }
 
-    private static final double LEAD_SECONDS = CfLibrary.IMPL.minTimerLeadSeconds();
+    private static final double LEAD_SECONDS = CfLibrary.implementation().minTimerLeadSeconds();
     /** OpenCFLite only: see nudgeIfDue and watch. */
-    private static final boolean NUDGES = CfLibrary.IMPL.nudgesDueTimers();
+    private static final boolean NUDGES = CfLibrary.implementation().nudgesDueTimers();
 
     @Override
     public void start() {

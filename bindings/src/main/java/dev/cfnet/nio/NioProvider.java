@@ -1,5 +1,6 @@
 package dev.cfnet.nio;
 
+import dev.cfnet.Backend;
 import dev.cfnet.IdleStrategy;
 import dev.cfnet.RunLoop;
 import dev.cfnet.spi.BackendProvider;
@@ -8,9 +9,13 @@ import java.util.Optional;
 
 /** The pure-Java backend. Always available. */
 public final class NioProvider implements BackendProvider {
-    public static final NioProvider INSTANCE = new NioProvider();
+    /** For {@link java.util.ServiceLoader}. */
+    public NioProvider() {
+    }
 
-    private NioProvider() {
+    @Override
+    public Backend backend() {
+        return Backend.NIO;
     }
 
     @Override

@@ -1,11 +1,18 @@
 package dev.cfnet.spi;
 
+import dev.cfnet.Backend;
 import dev.cfnet.IdleStrategy;
 import dev.cfnet.RunLoop;
 import java.util.Optional;
 
-/** One backend: makes run loops, which make everything else. */
+/**
+ * One backend: makes run loops, which make everything else. Found with {@link java.util.ServiceLoader} (module-info
+ * {@code provides}, and META-INF/services on the class path); implementations have a public no-argument constructor.
+ */
 public interface BackendProvider {
+
+    /** The backend this provides. */
+    Backend backend();
 
     /** Empty when the backend can run here; otherwise why not, in a sentence a user can act on. */
     Optional<String> unavailableReason();
@@ -20,14 +27,4 @@ public interface BackendProvider {
      */
     LoopDriver newLoop(RunLoop owner, IdleStrategy idle);
 
-    /** A driver for a native run loop that someone else runs (CF's CFRunLoopRef). */
-    default LoopDriver adopt(RunLoop owner, java.lang.foreign.MemorySegment nativeLoop) {
-        throw new UnsupportedOperationException("this backend has no native run loops to adopt; use Backend.CF");
-    }
-
-    /** A driver for the process's main run loop. */
-    default LoopDriver main(RunLoop owner) {
-        throw new UnsupportedOperationException("this backend has no main run loop; use RunLoop.start or "
-                + "RunLoop.current, or Backend.CF");
-    }
 }

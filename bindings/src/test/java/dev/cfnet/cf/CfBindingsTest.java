@@ -117,6 +117,15 @@ class CfBindingsTest {
         assertEquals(java.util.Optional.of(ValueLayout.JAVA_LONG), Upcalls.addressesAsLongs(bytePtr).returnLayout());
     }
 
+    /** make bindings puts CfLibrary's loading lookup into jextract's output (native/ffi-lookup.sed). */
+    @Test
+    void theGeneratedBindingsLookUpThroughCfLibrary() throws java.io.IOException {
+        java.nio.file.Path cf = java.nio.file.Path.of("src/gen/java/dev/cfnet/cf/ffi/CF.java");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(cf), "sources not found");
+        assertTrue(java.nio.file.Files.readString(cf)
+                .contains("static final SymbolLookup SYMBOL_LOOKUP = dev.cfnet.cf.CfLibrary.symbolLookup();"));
+    }
+
     @Test
     void registryIdsAreUniqueAndReleasable() {
         MemorySegment a = Registry.add("a");

@@ -62,9 +62,9 @@ class CfImplementationTest {
     @Test
     void theLoadedCoreFoundationIsIdentifiedAndReported() {
         assumeTrue(Backend.CF.isAvailable(), () -> "CF backend skipped: " + Backend.CF.unavailableReason().orElse(""));
-        assertEquals(CfImplementation.identify(SymbolLookup.loaderLookup()), CfLibrary.IMPL);
+        assertEquals(CfImplementation.identify(SymbolLookup.loaderLookup()), CfLibrary.implementation());
         String description = Backend.CF.implementation().orElseThrow();
-        assertTrue(description.startsWith(CfLibrary.IMPL.product()), description);
+        assertTrue(description.startsWith(CfLibrary.implementation().product()), description);
         assertTrue(description.contains(CfLibrary.loaded().getFirst()), description);
     }
 

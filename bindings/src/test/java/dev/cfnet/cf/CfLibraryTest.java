@@ -69,7 +69,7 @@ class CfLibraryTest {
                 () -> RunLoop.start("x", Backend.CF));
         assertTrue(start.getMessage().contains(why), start.getMessage());
         IllegalStateException main = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                RunLoop::main);
+                dev.cfnet.corefoundation.CoreFoundation::mainRunLoop);
         assertTrue(main.getMessage().contains("CF backend is not available"), main.getMessage());
     }
 }

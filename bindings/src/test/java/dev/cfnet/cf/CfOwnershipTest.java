@@ -177,7 +177,7 @@ class CfOwnershipTest {
                 long leak = leakPerTimedRun();
                 MemorySegment ref = MemorySegment.ofAddress(CF.CFRunLoopGetCurrent().address());
                 long before = settledRetainCount(ref);
-                RunLoop adopted = RunLoop.adopt("adopted", ref);
+                RunLoop adopted = dev.cfnet.corefoundation.CoreFoundation.adopt("adopted", ref);
                 assertTrue(adopted.inLoopThread());
                 AtomicInteger fired = new AtomicInteger();
                 adopted.schedule(Duration.ofMillis(5), fired::incrementAndGet);
@@ -199,7 +199,7 @@ class CfOwnershipTest {
 
     @Test
     void theMainLoopIsCfsMainRunLoop() {
-        RunLoop main = RunLoop.main();
+        RunLoop main = dev.cfnet.corefoundation.CoreFoundation.mainRunLoop();
         try {
             assertEquals(Backend.CF, main.backend());
             assertFalse(main.isClosed());

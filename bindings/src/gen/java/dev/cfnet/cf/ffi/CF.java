@@ -20,8 +20,7 @@ public class CF extends CF$shared {
 
     static final Arena LIBRARY_ARENA = Arena.ofAuto();
 
-    static final SymbolLookup SYMBOL_LOOKUP = SymbolLookup.loaderLookup()
-            .or(Linker.nativeLinker().defaultLookup());
+    static final SymbolLookup SYMBOL_LOOKUP = dev.cfnet.cf.CfLibrary.symbolLookup();
 
 
     private static class kCFAllocatorDefault$constants {
