@@ -4,26 +4,21 @@ import dev.cfnet.CallBackType;
 import dev.cfnet.RunLoop;
 import dev.cfnet.RunLoopSource;
 import dev.cfnet.Socket;
-import dev.cfnet.SocketError;
 import dev.cfnet.SocketErrorException;
 import dev.cfnet.SocketEvent;
 import dev.cfnet.SocketHandle;
 import dev.cfnet.SocketType;
-import dev.cfnet.Timer;
-import java.lang.System.Logger.Level;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -62,70 +57,16 @@ import javax.net.ssl.SSLSession;
  * (certificate checks) run on the loop thread. All methods are safe from any thread.
  */
 public final class TlsSocket implements RunLoopSource {
-    private static final System.Logger LOG = System.getLogger("dev.cfnet.tls");
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
-    /** Records encrypted into one buffer before it goes to the socket: fewer, larger writes for bulk data. */
-    private static final int RECORDS_PER_FLUSH = 4;
-    /** What {@link #step} returns for the peer's close_notify (compared by identity). */
-    private static final TlsEvent END = new TlsEvent.Data(EMPTY, null, Optional.empty());
-
+    // The session does the work: TlsSession (handshake and endings), InboundFlow (reading, push-back),
+    // RecordLayer (the engine and its buffers), CallbackGate (the way to the handler). This class is the API.
     private final RunLoop loop;
     private final TlsConfig config;
-    private final TlsHandler handler;
-    private final SSLEngine engine;
-    private final Object lock = new Object();
-    private final Object guard = new Object();
-
-    private volatile Socket socket;
-    private volatile InetSocketAddress peer;
-    private volatile boolean readMode;          // the socket delivers READ rather than DATA
-
-    // Guarded by lock.
-    private ByteBuffer netOut;                  // heap, fill mode: records wrapped and not moved to wire yet
-    private ByteBuffer wire;                    // direct, read mode: ciphertext the socket has not taken
-    private int packetSize;
-    private int appSize;
-    private boolean writeArmed;
-    private boolean outputShut;
-    private boolean closeNotified;              // the peer's close_notify arrived
-    private TlsError failure;
-    private SSLException startFailure;          // beginHandshake failed; reported on the loop
-    private volatile boolean handshakeDone;
-    private volatile boolean dataEnabled = true;
-    private volatile boolean ended;             // the last event is delivered (or under way), or invalidated
-
-    // Guarded by guard.
-    private volatile boolean invalidated;
-    private int tasksRunning;
-
-    // Loop thread only.
-    private ByteBuffer netIn;                   // fill mode: ciphertext not unwrapped yet
-    private ByteBuffer appIn;
-    private ByteBuffer appView;
-    private TlsEvent.Data dataEvent;
-    private boolean socketReading = true;       // what the socket's read callback was last set to
-    private volatile Optional<SocketError> pendingEnd;   // the socket ended while plaintext waited for DATA to be enabled
-    private volatile Timer handshakeTimer;
+    private final TlsSession session;
 
     private TlsSocket(RunLoop loop, TlsConfig config, TlsHandler handler, int peerPort) {
         this.loop = loop;
         this.config = config;
-        this.handler = handler;
-        this.engine = config.newEngine(peerPort);
-        SSLSession s = engine.getSession();
-        this.packetSize = s.getPacketBufferSize();
-        this.appSize = s.getApplicationBufferSize();
-        // The engine works on heap buffers (the JDK's ciphers take arrays without a copy or an allocation); the
-        // socket gets a direct one, which both backends hand to the OS at once, from any thread.
-        this.netOut = ByteBuffer.allocate(RECORDS_PER_FLUSH * packetSize);
-        this.wire = ByteBuffer.allocateDirect(RECORDS_PER_FLUSH * packetSize).flip();
-        this.netIn = ByteBuffer.allocate(packetSize + 64 * 1024);
-        this.appIn = ByteBuffer.allocate(2 * appSize);
-        try {
-            engine.beginHandshake();
-        } catch (SSLException e) {
-            startFailure = e;
-        }
+        this.session = new TlsSession(loop, config, new CallbackGate(this, loop, handler), peerPort);
     }
 
     // ---- creation ----------------------------------------------------------------------------------------------
@@ -154,10 +95,9 @@ public final class TlsSocket implements RunLoopSource {
         TlsSocket t = new TlsSocket(loop, config, handler, remote.getPort());
         Socket s = Socket.create(loop, remote.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6
                         : StandardProtocolFamily.INET, SocketType.STREAM,
-                EnumSet.of(CallBackType.CONNECT, CallBackType.DATA, CallBackType.WRITE), t::onSocketEvent);
+                EnumSet.of(CallBackType.CONNECT, CallBackType.DATA, CallBackType.WRITE), t.session::onSocketEvent);
         try {
-            t.peer = remote;
-            t.attach(s, false);
+            t.session.attach(s, remote, false);
             s.connect(remote, Duration.ZERO);
         } catch (RuntimeException | SocketErrorException e) {
             t.invalidate();
@@ -187,9 +127,10 @@ public final class TlsSocket implements RunLoopSource {
             throw new IllegalArgumentException("TLS needs a STREAM socket, not " + handle.type());
         }
         TlsSocket t = new TlsSocket(loop, config, handler, -1);
-        Socket s = Socket.wrap(loop, handle, EnumSet.of(CallBackType.DATA, CallBackType.WRITE), t::onSocketEvent);
+        Socket s = Socket.wrap(loop, handle, EnumSet.of(CallBackType.DATA, CallBackType.WRITE),
+                t.session::onSocketEvent);
         try {
-            t.attach(s, true);
+            t.session.attach(s, null, true);
         } catch (RuntimeException e) {
             t.invalidate();
             throw e;
@@ -202,438 +143,16 @@ public final class TlsSocket implements RunLoopSource {
         InetSocketAddress p = socket.peerAddress().orElseThrow(() -> new IllegalStateException(
                 "the socket is not connected; STARTTLS needs a connection"));
         TlsSocket t = new TlsSocket(socket.loop(), config, handler, p.getPort());
-        t.peer = p;
         if (alreadyReceived != null && alreadyReceived.hasRemaining()) {
-            t.netIn = t.ensureRoom(t.netIn, alreadyReceived.remaining());
-            t.netIn.put(alreadyReceived);
+            t.session.inbound().append(alreadyReceived);
         }
-        t.attach(socket, true);
+        t.session.attach(socket, p, true);
         return t;
     }
 
-    /** Takes the socket over; with {@code start}, begins the handshake on the loop (else at CONNECT). */
-    private void attach(Socket s, boolean start) {
-        Set<CallBackType> types = s.callBackTypes();
-        if (!types.contains(CallBackType.WRITE) || !(types.contains(CallBackType.DATA)
-                || types.contains(CallBackType.READ))) {
-            throw new IllegalArgumentException("TLS needs a socket created with DATA (or READ) and WRITE callbacks; "
-                    + "this one has " + types);
-        }
-        socket = s;
-        readMode = types.contains(CallBackType.READ);
-        if (peer == null) peer = s.peerAddress().orElse(null);
-        handshakeTimer = loop.schedule(config.handshakeTimeout(), guarded(() -> {
-            if (!handshakeDone) {
-                fail(TlsError.of(TlsError.Kind.TIMED_OUT, "no TLS handshake within "
-                        + config.handshakeTimeout().toMillis() + " ms"));
-            }
-        }));
-        if (start) {
-            s.enableCallBacks(readType());
-            loop.execute(guarded(this::kick));
-        }
-    }
-
-    private CallBackType readType() {
-        return readMode ? CallBackType.READ : CallBackType.DATA;
-    }
-
-    /** Loop thread: starts the handshake (a client's ClientHello) and works through bytes received already. */
-    private void kick() {
-        SSLException f;
-        synchronized (lock) {
-            f = startFailure;
-        }
-        if (f != null) {
-            fail(TlsError.classify(f, true));
-            return;
-        }
-        driveNetIn();
-    }
-
-    // ---- socket events (loop thread) ---------------------------------------------------------------------------
-
     /** The events of an upgraded socket, from {@link StartTls}. */
     void onStartTlsEvent(Socket s, SocketEvent event) {
-        onSocketEvent(s, event);
-    }
-
-    private void onSocketEvent(Socket s, SocketEvent event) {
-        if (ended) return;
-        if (socket == null) socket = s;   // Socket.wrap can deliver before attach() has run
-        switch (event) {
-            case SocketEvent.Connected c when c.failed() -> fail(TlsError.network(c.error().orElseThrow()));
-            case SocketEvent.Connected c -> {
-                if (peer == null) peer = s.peerAddress().orElse(null);
-                kick();
-            }
-            case SocketEvent.Data d when d.isEmpty() -> onEnd(d.error());
-            case SocketEvent.Data d -> onCiphertext(d.bytes());
-            case SocketEvent.Readable r -> onReadable(s);
-            case SocketEvent.Writable w -> onSocketWritable();
-            case SocketEvent.Accepted a -> { }   // never: a TLS socket's socket does not listen
-        }
-    }
-
-    /**
-     * A DATA event: its bytes are copied into netIn (a heap buffer: the engine decrypts arrays fastest, and the
-     * event's buffer is read-only and lives only during the callback) and worked through from there.
-     */
-    private void onCiphertext(ByteBuffer bytes) {
-        netIn = ensureRoom(netIn, bytes.remaining());
-        netIn.put(bytes);
-        driveNetIn();
-    }
-
-    private ByteBuffer ensureRoom(ByteBuffer buf, int more) {
-        if (buf.remaining() >= more) return buf;
-        ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more));
-        buf.flip();
-        bigger.put(buf);
-        return bigger;
-    }
-
-    private void onReadable(Socket s) {
-        driveNetIn();
-        if (ended || held()) return;
-        netIn = ensureRoom(netIn, packetSize);
-        int n;
-        try {
-            n = s.receive(netIn);
-        } catch (SocketErrorException e) {
-            onEnd(Optional.of(e.error()));
-            return;
-        }
-        if (n < 0) {
-            onEnd(Optional.empty());
-        } else if (n > 0) {
-            driveNetIn();
-        }
-    }
-
-    private void driveNetIn() {
-        if (netIn.position() == 0 && handshakeDone) return;
-        netIn.flip();
-        try {
-            drive(netIn);
-        } finally {
-            netIn.compact();
-        }
-        if (!ended && held()) pauseReading();
-    }
-
-    /** End of stream, or a read error, on the socket (which the backend invalidates after this callback). */
-    private void onEnd(Optional<SocketError> error) {
-        driveNetIn();
-        if (ended) return;
-        if (held() && netIn.position() > 0) {
-            pendingEnd = error;   // told once the plaintext before it is delivered
-            return;
-        }
-        if (error.isPresent()) {
-            fail(TlsError.network(error.get()));
-        } else {
-            fail(TlsError.of(TlsError.Kind.TRUNCATED, handshakeDone
-                    ? "the peer closed the connection without close_notify" + (netIn.position() > 0
-                    ? " in the middle of a record" : "")
-                    : "the peer closed the connection during the TLS handshake"));
-        }
-    }
-
-    private boolean held() {
-        return handshakeDone && !dataEnabled;
-    }
-
-    private void pauseReading() {
-        if (socketReading && socket.isValid()) {
-            socketReading = false;
-            socket.disableCallBacks(readType());
-        }
-    }
-
-    private void resumeReading() {
-        if (!socketReading && socket.isValid()) {
-            socketReading = true;
-            socket.enableCallBacks(readType());
-        }
-    }
-
-    private void onSocketWritable() {
-        boolean fire = false;
-        TlsError failed;
-        synchronized (lock) {
-            if (ended) return;
-            try {
-                flush();
-            } catch (TlsException e) {
-                if (failure == null) failure = e.error();
-            }
-            failed = failure;
-            if (failed == null) {
-                if (pending() > 0 || socket.queuedBytes() > 0) {
-                    socket.enableCallBacks(CallBackType.WRITE);
-                    return;
-                }
-                fire = writeArmed && handshakeDone && !outputShut;
-                if (fire) writeArmed = false;
-            }
-        }
-        if (failed != null) {
-            fail(failed);
-        } else if (fire) {
-            callout(TlsEvent.Writable.INSTANCE);
-        }
-    }
-
-    // ---- the engine (loop thread) ------------------------------------------------------------------------------
-
-    /** Unwraps what {@code src} holds, answers the handshake and delivers events, until it needs more bytes. */
-    private void drive(ByteBuffer src) {
-        while (!ended) {
-            TlsEvent ev;
-            try {
-                synchronized (lock) {
-                    ev = step(src);
-                }
-            } catch (SSLException e) {
-                fail(TlsError.classify(e, !handshakeDone));
-                return;
-            } catch (TlsException e) {
-                fail(e.error());
-                return;
-            } catch (RuntimeException e) {
-                fail(TlsError.classify(e, !handshakeDone));
-                return;
-            }
-            if (ev == null) return;
-            if (ev == END) {
-                synchronized (lock) {
-                    try {
-                        engine.closeOutbound();
-                        wrapClose();   // our close_notify in answer
-                    } catch (SSLException | TlsException | RuntimeException e) {
-                        LOG.log(Level.DEBUG, () -> "no close_notify sent in answer: " + e);
-                    }
-                }
-                finish(new TlsEvent.Data(EMPTY, peer, Optional.empty()));
-                return;
-            }
-            callout(ev);
-            if (ev instanceof TlsEvent.Handshake) {
-                if (ended) return;
-                synchronized (lock) {
-                    if (writeArmed) socket.enableCallBacks(CallBackType.WRITE);
-                }
-            }
-        }
-    }
-
-    /**
-     * Under the lock: engine work until there is an event to deliver (returned) or nothing more to do now (null).
-     * Leaves {@code src} positioned after what the engine consumed.
-     */
-    private TlsEvent step(ByteBuffer src) throws SSLException, TlsException {
-        for (;;) {
-            if (closeNotified) return END;
-            HandshakeStatus hs = engine.getHandshakeStatus();
-            if (hs == HandshakeStatus.NEED_TASK) {
-                runTasks();
-                if (engine.getHandshakeStatus() != HandshakeStatus.NEED_WRAP) {
-                    // What a task failed with (a refused certificate) shows at the next wrap or unwrap.
-                    SSLEngineResult r = wrapAll(EMPTY);
-                    if (r.bytesProduced() > 0) flush();
-                    if (r.getHandshakeStatus() == HandshakeStatus.FINISHED && !handshakeDone) {
-                        return handshakeFinished();
-                    }
-                }
-                continue;
-            }
-            if (hs == HandshakeStatus.NEED_WRAP) {
-                SSLEngineResult r = wrapAll(EMPTY);
-                flush();
-                if (r.getHandshakeStatus() == HandshakeStatus.FINISHED && !handshakeDone) return handshakeFinished();
-                if (r.getStatus() == SSLEngineResult.Status.CLOSED && r.bytesProduced() == 0
-                        && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-                    return null;   // outbound closed; nothing more to wrap
-                }
-                continue;
-            }
-            if (held() || !src.hasRemaining()) return null;
-            if (appIn.position() > 0) appIn.clear();
-            SSLEngineResult r;
-            for (;;) {
-                r = engine.unwrap(src, appIn);
-                SSLEngineResult.Status st = r.getStatus();
-                if (st == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                    if (appIn.position() > 0) break;
-                    appSize = Math.max(appSize, engine.getSession().getApplicationBufferSize());
-                    appIn = ByteBuffer.allocate(Math.max(appIn.capacity() * 2, appSize));
-                    dataEvent = null;
-                    continue;
-                }
-                if (st != SSLEngineResult.Status.OK || r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING
-                        || !src.hasRemaining() || appIn.remaining() < appSize
-                        || (r.bytesConsumed() == 0 && r.bytesProduced() == 0)) {
-                    break;
-                }
-            }
-            if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
-                packetSize = Math.max(packetSize, engine.getSession().getPacketBufferSize());
-            }
-            if (r.getHandshakeStatus() == HandshakeStatus.FINISHED && !handshakeDone) {
-                if (appIn.position() > 0) return data();   // unlikely: data before the handshake event
-                return handshakeFinished();
-            }
-            if (r.getStatus() == SSLEngineResult.Status.CLOSED) closeNotified = true;
-            if (appIn.position() > 0) return data();
-            if (closeNotified) return END;
-            if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) return null;
-            if (r.bytesConsumed() == 0 && r.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) return null;
-        }
-    }
-
-    private TlsEvent handshakeFinished() {
-        handshakeDone = true;
-        Timer t = handshakeTimer;
-        if (t != null) t.invalidate();
-        return TlsEvent.Handshake.success(engine.getSession());
-    }
-
-    private TlsEvent data() {
-        if (dataEvent == null) {
-            appView = appIn.asReadOnlyBuffer();
-            dataEvent = new TlsEvent.Data(appView, peer, Optional.empty());
-        }
-        appView.limit(appIn.position()).position(0);
-        appIn.clear();
-        return dataEvent;
-    }
-
-    private void runTasks() {
-        Runnable task;
-        while ((task = engine.getDelegatedTask()) != null) {
-            task.run();
-        }
-    }
-
-    /** Under the lock: wraps {@code src} (EMPTY for handshake and alert bytes) into netOut, flushing as it fills. */
-    private SSLEngineResult wrapAll(ByteBuffer src) throws SSLException, TlsException {
-        for (;;) {
-            if (netOut.remaining() < packetSize) flush();
-            SSLEngineResult r = engine.wrap(src, netOut);
-            if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) return r;
-            packetSize = Math.max(packetSize, engine.getSession().getPacketBufferSize());
-            flush();
-            if (netOut.capacity() < packetSize) netOut = ByteBuffer.allocate(RECORDS_PER_FLUSH * packetSize);
-        }
-    }
-
-    /** Ciphertext not handed to the socket yet. */
-    private int pending() {
-        return netOut.position() + wire.remaining();
-    }
-
-    /**
-     * Under the lock: moves netOut's records to the wire buffer and hands it to the socket; WRITE brings the rest
-     * once the socket drained. Handshake and alert bytes are never dropped: the wire buffer grows if it must.
-     */
-    private void flush() throws TlsException {
-        if (netOut.position() > 0) {
-            netOut.flip();
-            if (wire.capacity() - wire.remaining() < netOut.remaining()) {
-                ByteBuffer bigger = ByteBuffer.allocateDirect(wire.remaining() + netOut.remaining() + packetSize);
-                bigger.put(wire);
-                wire = bigger.flip();
-            }
-            wire.compact();
-            wire.put(netOut);
-            wire.flip();
-            netOut.clear();
-        }
-        if (!wire.hasRemaining()) return;
-        try {
-            socket.write(wire);
-        } catch (SocketErrorException e) {
-            throw new TlsException("write", TlsError.network(e.error()));
-        }
-        if (wire.hasRemaining()) socket.enableCallBacks(CallBackType.WRITE);
-    }
-
-    // ---- endings -----------------------------------------------------------------------------------------------
-
-    /** Loop thread: the session failed; sends the engine's alert, delivers the last event, invalidates. */
-    private void fail(TlsError error) {
-        if (ended) return;
-        synchronized (lock) {
-            if (failure == null) failure = error;
-            try {
-                engine.closeOutbound();
-                wrapClose();
-            } catch (SSLException | TlsException | RuntimeException e) {
-                LOG.log(Level.DEBUG, () -> "no alert sent after " + error + ": " + e);
-            }
-        }
-        finish(handshakeDone ? new TlsEvent.Data(EMPTY, peer, Optional.of(error)) : TlsEvent.Handshake.failure(error));
-    }
-
-    /** Delivers the last event and invalidates (the close_notify, if any, is sent already). */
-    private void finish(TlsEvent last) {
-        ended = true;
-        Timer t = handshakeTimer;
-        if (t != null) t.invalidate();
-        callout(last);
-        invalidate();
-    }
-
-    /** Under the lock: the close_notify (or alert) the closed outbound side still has, out to the socket. */
-    private void wrapClose() throws SSLException, TlsException {
-        for (int i = 0; i < 8 && !engine.isOutboundDone(); i++) {
-            SSLEngineResult r = wrapAll(EMPTY);
-            if (r.bytesProduced() == 0) break;
-        }
-        flush();
-    }
-
-    private void callout(TlsEvent event) {
-        if (invalidated) return;   // invalidate() ran while this thread waited for the lock: no more callbacks
-        try {
-            handler.handle(this, event);
-        } catch (Throwable t) {
-            callbackFailed(t);
-        }
-    }
-
-    private void callbackFailed(Throwable t) {
-        try {
-            loop.errorHandler().callbackFailed(loop, this, t);
-        } catch (Throwable second) {
-            try {
-                second.addSuppressed(t);
-                LOG.log(Level.ERROR, "error handler of run loop '" + loop.name() + "' threw", second);
-            } catch (Throwable ignored) {
-                // Logging failed too (out of memory): the loop must go on.
-            }
-        }
-    }
-
-    /** A task for the loop that does not start once the TLS socket is invalidated, and that invalidate waits for. */
-    private Runnable guarded(Runnable task) {
-        return () -> {
-            synchronized (guard) {
-                if (invalidated) return;
-                tasksRunning++;
-            }
-            try {
-                task.run();
-            } catch (Throwable t) {
-                callbackFailed(t);
-            } finally {
-                synchronized (guard) {
-                    tasksRunning--;
-                    guard.notifyAll();
-                }
-            }
-        };
+        session.onSocketEvent(s, event);
     }
 
     // ---- operations (any thread) -------------------------------------------------------------------------------
@@ -651,52 +170,7 @@ public final class TlsSocket implements RunLoopSource {
      */
     public int write(ByteBuffer src) throws TlsException {
         Objects.requireNonNull(src, "src");
-        TlsError err;
-        synchronized (lock) {
-            if (invalidated) throw new TlsException("write", TlsError.of(TlsError.Kind.CLOSED,
-                    "the TLS socket is invalidated"));
-            if (failure != null) throw new TlsException("write", failure);
-            if (outputShut) throw new TlsException("write", TlsError.of(TlsError.Kind.CLOSED,
-                    "the output is shut down (close_notify sent)"));
-            if (!handshakeDone || !src.hasRemaining()) return 0;
-            long room = (long) socket.writeQueueLimit() - socket.queuedBytes() - pending();
-            if (room <= 0) return 0;
-            int start = src.position();
-            int limit = src.limit();
-            src.limit((int) Math.min(limit, start + room));
-            try {
-                while (src.hasRemaining()) {
-                    if (netOut.remaining() < packetSize) {
-                        flush();
-                        if (wire.hasRemaining()) break;   // the socket takes no more now
-                    }
-                    SSLEngineResult r = engine.wrap(src, netOut);
-                    switch (r.getStatus()) {
-                        case OK -> { }
-                        case BUFFER_OVERFLOW -> packetSize = Math.max(packetSize,
-                                engine.getSession().getPacketBufferSize() + 1);
-                        case CLOSED -> throw new TlsException("write", TlsError.of(TlsError.Kind.CLOSED,
-                                "the TLS session is closed"));
-                        case BUFFER_UNDERFLOW -> throw new IllegalStateException("wrap reported an underflow");
-                    }
-                    // A key update or renegotiation under way: answer it as part of this write.
-                    HandshakeStatus hs = engine.getHandshakeStatus();
-                    if (hs == HandshakeStatus.NEED_TASK) runTasks();
-                    if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) wrapAll(EMPTY);
-                }
-                flush();
-                return src.position() - start;
-            } catch (SSLException e) {
-                err = TlsError.classify(e, false);
-            } catch (TlsException e) {
-                err = e.error();
-            } finally {
-                src.limit(limit);
-            }
-            if (failure == null) failure = err;
-        }
-        loop.execute(guarded(() -> fail(err)));
-        throw new TlsException("write", err);
+        return session.write(src);
     }
 
     /**
@@ -705,10 +179,7 @@ public final class TlsSocket implements RunLoopSource {
      * @return queued bytes
      */
     public long queuedBytes() {
-        Socket s = socket;
-        synchronized (lock) {
-            return pending() + (s == null ? 0 : s.queuedBytes());
-        }
+        return session.queuedBytes();
     }
 
     /**
@@ -717,7 +188,7 @@ public final class TlsSocket implements RunLoopSource {
      * @return the limit
      */
     public int writeQueueLimit() {
-        return socket.writeQueueLimit();
+        return session.socket().writeQueueLimit();
     }
 
     /**
@@ -726,7 +197,7 @@ public final class TlsSocket implements RunLoopSource {
      * @param bytes the new limit
      */
     public void setWriteQueueLimit(int bytes) {
-        socket.setWriteQueueLimit(bytes);
+        session.socket().setWriteQueueLimit(bytes);
     }
 
     /**
@@ -739,34 +210,8 @@ public final class TlsSocket implements RunLoopSource {
      */
     public void enableCallBacks(CallBackType first, CallBackType... more) {
         Set<CallBackType> types = check(first, more);
-        if (types.contains(CallBackType.WRITE)) {
-            synchronized (lock) {
-                writeArmed = true;
-            }
-            Socket s = socket;
-            if (s.isValid()) s.enableCallBacks(CallBackType.WRITE);
-        }
-        if (types.contains(CallBackType.DATA) && !dataEnabled) {
-            dataEnabled = true;
-            try {
-                loop.execute(guarded(this::resume));
-            } catch (java.util.concurrent.RejectedExecutionException closed) {
-                // The loop is closed: nothing will be read again.
-            }
-        }
-    }
-
-    /** Loop thread: DATA is on again; deliver what was kept, then read the socket again. */
-    private void resume() {
-        driveNetIn();
-        if (ended || held()) return;
-        Optional<SocketError> end = pendingEnd;
-        if (end != null) {
-            pendingEnd = null;
-            onEnd(end);
-        } else {
-            resumeReading();
-        }
+        if (types.contains(CallBackType.WRITE)) session.armWrite();
+        if (types.contains(CallBackType.DATA)) session.inbound().enableData();
     }
 
     /**
@@ -779,14 +224,8 @@ public final class TlsSocket implements RunLoopSource {
      */
     public void disableCallBacks(CallBackType first, CallBackType... more) {
         Set<CallBackType> types = check(first, more);
-        if (types.contains(CallBackType.WRITE)) {
-            synchronized (lock) {
-                writeArmed = false;
-            }
-        }
-        if (types.contains(CallBackType.DATA)) {
-            dataEnabled = false;
-        }
+        if (types.contains(CallBackType.WRITE)) session.disarmWrite();
+        if (types.contains(CallBackType.DATA)) session.inbound().disableData();
     }
 
     private static Set<CallBackType> check(CallBackType first, CallBackType... more) {
@@ -809,20 +248,7 @@ public final class TlsSocket implements RunLoopSource {
      * @throws TlsException          when the close_notify cannot be queued
      */
     public void shutdownOutput() throws TlsException {
-        synchronized (lock) {
-            if (invalidated || failure != null) return;
-            if (!handshakeDone) {
-                throw new IllegalStateException("the TLS handshake is not finished; invalidate() to abandon it");
-            }
-            if (outputShut) return;
-            outputShut = true;
-            engine.closeOutbound();
-            try {
-                wrapClose();
-            } catch (SSLException e) {
-                throw new TlsException("shutdownOutput", TlsError.classify(e, false));
-            }
-        }
+        session.shutdownOutput();
     }
 
     /**
@@ -831,7 +257,7 @@ public final class TlsSocket implements RunLoopSource {
      * @return the session once the handshake has finished, else empty
      */
     public Optional<SSLSession> session() {
-        return handshakeDone ? Optional.of(engine.getSession()) : Optional.empty();
+        return session.negotiated();
     }
 
     /**
@@ -840,8 +266,7 @@ public final class TlsSocket implements RunLoopSource {
      * @return the protocol, or empty when none was negotiated (or before the handshake has finished)
      */
     public Optional<String> applicationProtocol() {
-        String p = handshakeDone ? engine.getApplicationProtocol() : null;
-        return p == null || p.isEmpty() ? Optional.empty() : Optional.of(p);
+        return session.applicationProtocol();
     }
 
     /**
@@ -859,7 +284,7 @@ public final class TlsSocket implements RunLoopSource {
      * @return the socket
      */
     public Socket socket() {
-        return socket;
+        return session.socket();
     }
 
     @Override
@@ -874,8 +299,7 @@ public final class TlsSocket implements RunLoopSource {
      */
     @Override
     public boolean isValid() {
-        Socket s = socket;
-        return !invalidated && s != null && (s.isValid() || pendingEnd != null);
+        return session.isValid();
     }
 
     /**
@@ -886,47 +310,13 @@ public final class TlsSocket implements RunLoopSource {
      */
     @Override
     public void invalidate() {
-        synchronized (guard) {
-            if (invalidated) return;
-            invalidated = true;
-        }
-        Socket s = socket;
-        synchronized (lock) {
-            if (!ended && failure == null && s != null && s.isValid() && pending() == 0
-                    && s.queuedBytes() == 0) {
-                try {
-                    engine.closeOutbound();
-                    wrapClose();
-                } catch (SSLException | TlsException | RuntimeException e) {
-                    LOG.log(Level.DEBUG, () -> "no close_notify sent: " + e);
-                }
-            } else {
-                engine.closeOutbound();
-            }
-            ended = true;
-        }
-        Timer t = handshakeTimer;
-        if (t != null) t.invalidate();
-        if (s != null) s.invalidate();
-        if (!loop.inLoopThread()) {
-            synchronized (guard) {
-                boolean interrupted = false;
-                while (tasksRunning > 0) {
-                    try {
-                        guard.wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) Thread.currentThread().interrupt();
-            }
-        }
+        session.invalidate();
     }
 
     @Override
     public String toString() {
-        return "TlsSocket[" + config.role().name().toLowerCase(java.util.Locale.ROOT) + ", peer " + peer
-                + (handshakeDone ? ", " + engine.getSession().getProtocol() : ", handshaking")
+        return "TlsSocket[" + config.role().name().toLowerCase(Locale.ROOT) + ", peer " + session.peer()
+                + session.negotiated().map(s -> ", " + s.getProtocol()).orElse(", handshaking")
                 + (isValid() ? "" : ", invalid") + "]";
     }
 }
