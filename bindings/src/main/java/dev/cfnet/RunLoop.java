@@ -26,7 +26,6 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class RunLoop implements Executor, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.cfnet");
-    private static final ThreadLocal<RunLoop> CURRENT = new ThreadLocal<>();
     private static final long FOREVER = Long.MAX_VALUE;
 
     /** Why a run returned, as CFRunLoopRunResult. */
@@ -159,27 +158,7 @@ public final class RunLoop implements Executor, AutoCloseable {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(idle, "idle");
         backend.requireAvailable();
-        CompletableFuture<RunLoop> started = new CompletableFuture<>();
-        Thread thread = Thread.ofPlatform().name(name).daemon(true).unstarted(() -> {
-            RunLoop loop;
-            try {
-                loop = new RunLoop(name, backend, idle, true);
-            } catch (Throwable t) {
-                started.completeExceptionally(t);
-                return;
-            }
-            CURRENT.set(loop);
-            started.complete(loop);
-            loop.runOwned();
-        });
-        thread.start();
-        try {
-            return started.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) throw re;
-            if (e.getCause() instanceof Error err) throw err;
-            throw e;
-        }
+        return LoopThreads.start(name, () -> new RunLoop(name, backend, idle, true));
     }
 
     /**
@@ -190,11 +169,8 @@ public final class RunLoop implements Executor, AutoCloseable {
      * @throws IllegalStateException when {@code -Dcfnet.backend} names a backend that cannot run here
      */
     public static RunLoop current() {
-        RunLoop loop = CURRENT.get();
-        if (loop != null && !loop.closed) {
-            return loop;
-        }
-        return current(Backend.preferred());
+        RunLoop loop = LoopThreads.current();
+        return loop != null ? loop : current(Backend.preferred());
     }
 
     /**
@@ -207,8 +183,8 @@ public final class RunLoop implements Executor, AutoCloseable {
      */
     public static RunLoop current(Backend backend) {
         Objects.requireNonNull(backend, "backend");
-        RunLoop loop = CURRENT.get();
-        if (loop != null && !loop.closed) {
+        RunLoop loop = LoopThreads.current();
+        if (loop != null) {
             if (loop.backend != backend) {
                 throw new IllegalStateException("thread '" + Thread.currentThread().getName()
                         + "' already has a " + loop.backend + " run loop; close it before asking for a " + backend
@@ -217,9 +193,8 @@ public final class RunLoop implements Executor, AutoCloseable {
             return loop;
         }
         backend.requireAvailable();
-        loop = new RunLoop(Thread.currentThread().getName(), backend, IdleStrategy.park(), false);
-        CURRENT.set(loop);
-        return loop;
+        String name = Thread.currentThread().getName();
+        return LoopThreads.setCurrent(new RunLoop(name, backend, IdleStrategy.park(), false));
     }
 
     /**
@@ -233,39 +208,17 @@ public final class RunLoop implements Executor, AutoCloseable {
     public static RunLoop current(Backend backend, IdleStrategy idle) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(idle, "idle");
-        RunLoop loop = CURRENT.get();
-        if (loop != null && !loop.closed) {
+        if (LoopThreads.current() != null) {
             throw new IllegalStateException("thread '" + Thread.currentThread().getName() + "' already has a run loop");
         }
         backend.requireAvailable();
-        loop = new RunLoop(Thread.currentThread().getName(), backend, idle, false);
-        CURRENT.set(loop);
-        return loop;
+        return LoopThreads.setCurrent(new RunLoop(Thread.currentThread().getName(), backend, idle, false));
     }
 
     private static void checkName(String name) {
         Objects.requireNonNull(name, "name");
         if (name.isBlank()) {
             throw new IllegalArgumentException("a run loop needs a non-blank name");
-        }
-    }
-
-    private void runOwned() {
-        try {
-            while (!closed) {
-                try {
-                    driver.runInMode(Mode.DEFAULT, FOREVER, false, true);
-                } catch (Throwable t) {
-                    // The loop itself failed, not a callback (those are caught inside): log, and go on.
-                    LOG.log(Level.ERROR, "run loop '" + name + "' failed; running it again", t);
-                }
-            }
-        } finally {
-            try {
-                driver.close();
-            } finally {
-                CURRENT.remove();
-            }
         }
     }
 
@@ -339,20 +292,12 @@ public final class RunLoop implements Executor, AutoCloseable {
         driver.wakeUp();
     }
 
-    /**
-     * True while the loop sleeps waiting for an event.
-     *
-     * @return whether the loop's thread is blocked waiting
-     */
+    /** True while the loop sleeps waiting for an event. {@return whether the loop's thread is blocked waiting} */
     public boolean isWaiting() {
         return driver.isWaiting();
     }
 
-    /**
-     * The mode the loop runs in now.
-     *
-     * @return the mode, or null when the loop is not running
-     */
+    /** The mode the loop runs in now. {@return the mode, or null when the loop is not running} */
     public Mode currentMode() {
         return driver.currentMode();
     }
@@ -456,20 +401,12 @@ public final class RunLoop implements Executor, AutoCloseable {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
 
-    /**
-     * The loop's name (a started loop's thread has the same name).
-     *
-     * @return the name given when the loop was made
-     */
+    /** The loop's name (a started loop's thread has the same name). {@return the name given when the loop was made} */
     public String name() {
         return name;
     }
 
-    /**
-     * The backend behind this loop.
-     *
-     * @return NIO or CF
-     */
+    /** The backend behind this loop. {@return NIO or CF} */
     public Backend backend() {
         return backend;
     }
@@ -483,29 +420,17 @@ public final class RunLoop implements Executor, AutoCloseable {
         return driver.thread();
     }
 
-    /**
-     * True when called on this loop's thread.
-     *
-     * @return whether the calling thread runs this loop
-     */
+    /** True when called on this loop's thread. {@return whether the calling thread runs this loop} */
     public boolean inLoopThread() {
         return driver.inLoopThread();
     }
 
-    /**
-     * Valid sources (sockets, timers, resolutions) scheduled on this loop.
-     *
-     * @return how many there are now
-     */
+    /** Valid sources (sockets, timers, resolutions) scheduled on this loop. {@return how many there are now} */
     public int sourceCount() {
         return driver.sourceCount();
     }
 
-    /**
-     * The idle strategy of this loop.
-     *
-     * @return what the loop does when it has nothing to do
-     */
+    /** The idle strategy of this loop. {@return what the loop does when it has nothing to do} */
     public IdleStrategy idleStrategy() {
         return driver.idleStrategy();
     }
@@ -536,8 +461,8 @@ public final class RunLoop implements Executor, AutoCloseable {
             }
         } else if (first) {
             driver.close();
-            if (driver.inLoopThread() && CURRENT.get() == this) {
-                CURRENT.remove();
+            if (driver.inLoopThread() && LoopThreads.current() == this) {
+                LoopThreads.clearCurrent();
             }
         }
     }

@@ -52,7 +52,9 @@ final class CfResolution extends ResolutionCore {
                 CFHostClientContext.info(ctx, Registry.add(this));
                 CFHostClientContext.release(ctx, Upcalls.RELEASE);
                 CF.CFHostSetClient(host, Upcalls.HOST, ctx);
-                for (RunLoop.Mode m : modes()) CF.CFHostScheduleWithRunLoop(host, cfLoop.cfRunLoop, cfLoop.modeString(m));
+                for (RunLoop.Mode m : modes()) {
+                    CF.CFHostScheduleWithRunLoop(host, cfLoop.cfRunLoop, cfLoop.modeString(m));
+                }
                 MemorySegment error = CFStreamError.allocate(a);
                 if (CF.CFHostStartInfoResolution(host, CF.kCFHostAddresses(), error) == 0) {
                     ResolveResult failed = new ResolveResult.Failed(name, errorOf(error));
@@ -73,7 +75,8 @@ final class CfResolution extends ResolutionCore {
             if (host == null) return;
             MemorySegment e = error == 0 ? null
                     : MemorySegment.ofAddress(error).reinterpret(CFStreamError.layout().byteSize());
-            result = e != null && CFStreamError.error(e) != 0 ? new ResolveResult.Failed(name, errorOf(e)) : addresses();
+            result = e != null && CFStreamError.error(e) != 0
+                    ? new ResolveResult.Failed(name, errorOf(e)) : addresses();
         }
         deliver(result);
     }

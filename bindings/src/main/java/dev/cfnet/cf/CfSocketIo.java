@@ -13,20 +13,17 @@ import dev.cfnet.SocketErrorException;
 import dev.cfnet.SocketType;
 import dev.cfnet.cf.ffi.CF;
 import dev.cfnet.cf.ffi.CFSocketContext;
+import dev.cfnet.posix.DescriptorIo;
 import dev.cfnet.posix.Libc;
 import dev.cfnet.posix.PosixSocket;
 import dev.cfnet.posix.SockAddr;
 import dev.cfnet.spi.Connection;
 import dev.cfnet.spi.OwnedHandle;
 import dev.cfnet.spi.SocketCore;
-import dev.cfnet.spi.SocketIo;
-import dev.cfnet.spi.WriteQueue;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
-import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 
@@ -36,7 +33,7 @@ import java.nio.ByteBuffer;
  * The CFSocket is made anew where CF invalidates one that cfnet keeps (after empty data on a datagram socket, or a
  * spurious end on OpenCFLite), and WRITE is served without CF where CF dropped its CFSocket at a held end.
  */
-final class CfSocketIo implements SocketIo {
+final class CfSocketIo extends DescriptorIo {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final CfLoop loop;
@@ -44,7 +41,6 @@ final class CfSocketIo implements SocketIo {
     private final ProtocolFamily family;
     private final boolean inet6;
     private final CfSocketHandle handle;
-    private final PosixSocket posix;
     private final Object lock = new Object();
     private MemorySegment cfSocket;        // CFSocketRef, guarded by lock (made anew, see recreate)
     private long cfSocketTypes;            // the callbacks that CFSocket was made with, guarded by lock
@@ -52,16 +48,15 @@ final class CfSocketIo implements SocketIo {
     private boolean closed;                // guarded by lock
     /** CF dropped its CFSocket at an end the core holds: the descriptor stays, WRITE is served by cfnet. */
     private volatile boolean cfGone;
-    private volatile InetSocketAddress local;
     private ByteBuffer view;               // read-only view of the loop's data buffer (loop thread)
 
     private CfSocketIo(CfLoop loop, SocketCore core, ProtocolFamily family, CfSocketHandle handle) {
+        super(new PosixSocket(handle.fd(), family == StandardProtocolFamily.INET6));
         this.loop = loop;
         this.core = core;
         this.family = family;
         this.inet6 = family == StandardProtocolFamily.INET6;
         this.handle = handle;
-        this.posix = new PosixSocket(handle.fd(), inet6);
     }
 
     /** What a CFSocket's info id stands for: filled once the socket exists, so an early callout finds nothing. */
@@ -99,7 +94,9 @@ final class CfSocketIo implements SocketIo {
     static CfSocketIo wrap(CfLoop loop, SocketCore core, CfSocketHandle h) throws SocketErrorException {
         CfSocketIo io = new CfSocketIo(loop, core, h.family(), h);
         synchronized (io.lock) {
-            if (!io.newCfSocket()) throw new SocketErrorException("wrap", SocketError.of(SocketError.Kind.INVALID_ARGUMENT));
+            if (!io.newCfSocket()) {
+                throw new SocketErrorException("wrap", SocketError.of(SocketError.Kind.INVALID_ARGUMENT));
+            }
         }
         return io;
     }
@@ -187,21 +184,22 @@ final class CfSocketIo implements SocketIo {
         if (toDisable != 0) CF.CFSocketDisableCallBacks(socketRef, toDisable);
     }
 
+    /** The run loop source while the socket is scheduled and open; else null. */
+    private MemorySegment liveSource() {
+        synchronized (lock) {
+            return closed ? null : source;
+        }
+    }
+
     @Override
     public void modeAdded(RunLoop.Mode mode) {
-        MemorySegment src;
-        synchronized (lock) {
-            src = closed ? null : source;
-        }
+        MemorySegment src = liveSource();
         if (src != null) CF.CFRunLoopAddSource(loop.cfRunLoop, src, loop.modeString(mode));
     }
 
     @Override
     public void modeRemoved(RunLoop.Mode mode) {
-        MemorySegment src;
-        synchronized (lock) {
-            src = closed ? null : source;
-        }
+        MemorySegment src = liveSource();
         if (src != null) CF.CFRunLoopRemoveSource(loop.cfRunLoop, src, loop.modeString(mode));
     }
 
@@ -231,7 +229,7 @@ final class CfSocketIo implements SocketIo {
 
     @Override
     public void refresh() {
-        // CF keeps its own enabled set: arm and disarm already told it.
+        // CF keeps its own enabled set: arm and disarm told it
     }
 
     @Override
@@ -254,7 +252,10 @@ final class CfSocketIo implements SocketIo {
             switch (cfType) {
                 case CONNECT -> core.connected(data == 0 ? null : SocketError.fromErrno(CfData.intAt(data)));
                 case DATA -> onData(address, data);
-                case ACCEPT -> core.accepted(acceptedHandle(address, data), addressOf(address));
+                case ACCEPT -> {
+                    InetSocketAddress from = addressOf(address);
+                    core.accepted(CfSocketHandle.accepted(CfData.intAt(data), family, from), from);
+                }
                 case READ -> core.readable();
                 case WRITE -> core.writable();
                 default -> { }
@@ -264,17 +265,14 @@ final class CfSocketIo implements SocketIo {
         }
     }
 
-    private CfSocketHandle acceptedHandle(long address, long data) {
-        return CfSocketHandle.accepted(CfData.intAt(data), family, addressOf(address));
-    }
-
     private void onData(long address, long dataRef) {
         long len = CfData.length(dataRef);
         if (len == 0) {
             if (core.type() == SocketType.DATAGRAM) {
                 recreate();   // CF invalidates any socket after empty data: a zero-length datagram must not
                 core.data(EMPTY, addressOf(address));
-            } else if (CfLibrary.implementation().peeksEmptyReads() && core.state() != Connection.FAILED && posix.stillOpen()) {
+            } else if (CfLibrary.implementation().peeksEmptyReads() && core.state() != Connection.FAILED
+                    && posix.stillOpen()) {
                 recreate();   // not the end: OpenCFLite's manager read a socket with nothing to read (EAGAIN)
             } else {
                 core.end(null);   // CF's end of stream; it invalidates its CFSocket after this callout
@@ -357,32 +355,36 @@ final class CfSocketIo implements SocketIo {
         return MemorySegment.ofAddress(CF.CFDataCreate(CF.kCFAllocatorDefault(), sa, sa.byteSize()).address());
     }
 
-    /** CFSocketConnectToAddress without waiting (-1); the errno of an immediate failure. */
-    private void cfConnect(InetSocketAddress to) throws SocketErrorException {
+    private interface AddressCall {
+        long call(MemorySegment cfSocket, MemorySegment address);
+    }
+
+    /** A CFSocket call with a CFData of {@code at}; throws with its errno when it did not return kCFSocketSuccess. */
+    private void callWithAddress(String op, InetSocketAddress at, AddressCall call) throws SocketErrorException {
         long r;
         int errno;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment d = cfData(a, to);
+            MemorySegment d = cfData(a, at);
             synchronized (lock) {
-                r = cfSocket == null ? -1 : CfCalls.connect(cfSocket, d, -1.0);
+                r = cfSocket == null ? -1 : call.call(cfSocket, d);
                 errno = Libc.errno();
             }
             CF.CFRelease(d);
         }
         if (r != 0) {
-            throw new SocketErrorException("connect to " + to, SocketError.fromErrno(errno == 0 ? Libc.EBADF : errno));
+            throw new SocketErrorException(op + " " + at, SocketError.fromErrno(errno == 0 ? Libc.EBADF : errno));
         }
+    }
+
+    /** CFSocketConnectToAddress without waiting (-1). */
+    private void cfConnect(InetSocketAddress to) throws SocketErrorException {
+        callWithAddress("connect to", to, (s, d) -> CfCalls.connect(s, d, -1.0));
     }
 
     @Override
     public ConnectStart startConnect(InetSocketAddress remote) throws SocketErrorException {
         cfConnect(remote);
         return ConnectStart.PENDING;
-    }
-
-    @Override
-    public SocketError awaitConnect(long deadline) {
-        return posix.awaitConnect(deadline);
     }
 
     @Override
@@ -403,68 +405,8 @@ final class CfSocketIo implements SocketIo {
             posix.bind(at);
             return;
         }
-        long r;
-        int errno;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment d = cfData(a, at);
-            synchronized (lock) {
-                r = cfSocket == null ? -1 : CfCalls.setAddress(cfSocket, d);
-                errno = Libc.errno();
-            }
-            CF.CFRelease(d);
-        }
-        if (r != 0) throw new SocketErrorException("setAddress " + at, SocketError.fromErrno(errno));
+        callWithAddress("setAddress", at, CfCalls::setAddress);
         schedule();
-    }
-
-    @Override
-    public int trySend(ByteBuffer data, InetSocketAddress to) throws SocketErrorException {
-        return posix.trySend(data, to);
-    }
-
-    @Override
-    public boolean awaitWritable(long deadline) throws SocketErrorException {
-        return posix.awaitWritable(deadline);
-    }
-
-    @Override
-    public WriteQueue.Sink sink() {
-        return posix.sink();
-    }
-
-    @Override
-    public int receive(ByteBuffer dst) throws SocketErrorException {
-        return posix.receive(dst);
-    }
-
-    @Override
-    public InetSocketAddress receiveFrom(ByteBuffer dst) throws SocketErrorException {
-        return posix.receiveFrom(dst);
-    }
-
-    @Override
-    public void shutdownOutput() throws SocketErrorException {
-        posix.shutdownOutput();
-    }
-
-    @Override
-    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        posix.setOption(option, value);
-    }
-
-    @Override
-    public <T> T getOption(SocketOption<T> option) throws IOException {
-        return posix.getOption(option);
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        // getsockname, not CFSocketCopyAddress: CF keeps the first answer, 0.0.0.0:0 if asked before connect.
-        InetSocketAddress cached = local;
-        if (cached != null || !core.isValid()) return cached;
-        InetSocketAddress a = posix.localAddress();
-        if (a != null) local = a;
-        return a;
     }
 
     @Override
@@ -474,7 +416,7 @@ final class CfSocketIo implements SocketIo {
 
     @Override
     public void close(boolean closeNativeSocket) {
-        if (local == null) local = posix.localAddress();   // remembered: the descriptor goes now
+        releasing();   // the address stays known (getsockname: CFSocketCopyAddress keeps its first answer)
         MemorySegment socketRef;
         MemorySegment src;
         synchronized (lock) {
@@ -493,7 +435,9 @@ final class CfSocketIo implements SocketIo {
         if (socketRef != null) {
             // cfnet closes the descriptor itself (see Fds), so CF must not.
             long cfFlags = CF.CFSocketGetSocketFlags(socketRef);
-            if ((cfFlags & CLOSE_ON_INVALIDATE) != 0) CF.CFSocketSetSocketFlags(socketRef, cfFlags & ~CLOSE_ON_INVALIDATE);
+            if ((cfFlags & CLOSE_ON_INVALIDATE) != 0) {
+                CF.CFSocketSetSocketFlags(socketRef, cfFlags & ~CLOSE_ON_INVALIDATE);
+            }
             CF.CFSocketInvalidate(socketRef);   // CF calls the context release: the registry entry goes
         }
         if (closeNativeSocket) Fds.close(handle.fd());

@@ -338,7 +338,8 @@ final class NioLoop extends LoopCore {
             }
             ch.configureBlocking(false);
         } catch (UnsupportedOperationException e) {
-            throw new SocketErrorException("create socket", SocketError.of(SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED));
+            throw new SocketErrorException("create socket",
+                    SocketError.of(SocketError.Kind.ADDRESS_FAMILY_NOT_SUPPORTED));
         } catch (IOException e) {
             throw new SocketErrorException("create socket", Errors.of(e), 0, e);
         }

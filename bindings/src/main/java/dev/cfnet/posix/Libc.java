@@ -152,7 +152,8 @@ public final class Libc {
         }
     }
 
-    public static long recvFrom(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, MemorySegment addrLen) {
+    public static long recvFrom(int fd, MemorySegment buf, long len, int flags, MemorySegment addr,
+                                MemorySegment addrLen) {
         try {
             return (long) RECVFROM.invokeExact(STATE.get(), fd, buf, len, flags, addr, addrLen);
         } catch (Throwable t) {

@@ -93,7 +93,7 @@ public abstract class LoopCore implements LoopDriver {
         signalTasks();
     }
 
-    /** Queues {@code op} for the loop's next pass in any mode, also when called on the loop thread; false once closed. */
+    /** Queues {@code op} for the loop's next pass in any mode, even from the loop thread; false once closed. */
     public final boolean post(Runnable op) {
         if (closed) return false;
         internal.add(op);

@@ -221,7 +221,9 @@ public final class SocketCore extends ScheduledSource {
         }
         consumeReadType();
         if (type == SocketType.STREAM) {
-            if (streamData == null || streamData.bytes() != bytes) streamData = new SocketEvent.Data(bytes, from, Optional.empty());
+            if (streamData == null || streamData.bytes() != bytes) {
+                streamData = new SocketEvent.Data(bytes, from, Optional.empty());
+            }
             deliver(streamData);
         } else {
             deliver(new SocketEvent.Data(bytes, from, Optional.empty()));

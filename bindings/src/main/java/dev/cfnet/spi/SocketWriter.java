@@ -58,7 +58,9 @@ final class SocketWriter {
             total += n;
             if (type == SocketType.DATAGRAM ? n > 0 || size == 0 : !data.hasRemaining()) return total;
             if (n > 0) continue;
-            if (timeoutNanos <= 0) throw new SocketErrorException("send", SocketError.of(Kind.WOULD_BLOCK), total, null);
+            if (timeoutNanos <= 0) {
+                throw new SocketErrorException("send", SocketError.of(Kind.WOULD_BLOCK), total, null);
+            }
             if (!io.awaitWritable(deadline)) {
                 throw new SocketErrorException("send", SocketError.of(Kind.TIMED_OUT), total, null);
             }
