@@ -24,65 +24,32 @@ final class TlsPeers {
     static final SSLContext CLIENT = CA.clientContext();
     static final SSLContext SERVER_CONTEXT = SERVER.serverContext();
 
-    /** What a JDK peer does with its connection; what it returns completes {@link JdkServer#result}. */
+    /** What a JDK peer does with its connection; what it returns completes {@link OneShotServer#result}. */
     @FunctionalInterface
     interface Session<T> {
         T run(SSLSocket s) throws Exception;
     }
 
     /**
-     * An {@link SSLServerSocket} on 127.0.0.1 that accepts one connection and runs a session on it in a thread of its
-     * own; the session's result (or exception) completes {@link #result}.
+     * A listener on 127.0.0.1 that accepts one connection and runs a session on it in a thread of its own; the
+     * session's result (or exception) completes {@link #result}.
      */
-    static final class JdkServer<T> implements AutoCloseable {
-        final SSLServerSocket server;
-        final CompletableFuture<T> result = new CompletableFuture<>();
-        private volatile SSLSocket accepted;
-
-        JdkServer(SSLContext context, String[] protocols, Session<T> session) throws IOException {
-            server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
-                    InetAddress.getLoopbackAddress());
-            if (protocols != null) server.setEnabledProtocols(protocols);
-            Thread.ofPlatform().daemon().name("jdk-tls-server").start(() -> {
-                try (SSLSocket s = (SSLSocket) server.accept()) {
-                    accepted = s;
-                    s.setSoTimeout(30_000);
-                    result.complete(session.run(s));
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
-        }
-
-        InetSocketAddress address() {
-            return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            SSLSocket s = accepted;
-            if (s != null) s.close();
-        }
-    }
-
-    /** A plain listener whose connections are taken over by {@code session} (STARTTLS, truncation). */
-    static final class PlainServer<T> implements AutoCloseable {
+    static class OneShotServer<S extends java.net.Socket, T> implements AutoCloseable {
         final ServerSocket server;
         final CompletableFuture<T> result = new CompletableFuture<>();
         private volatile java.net.Socket accepted;
 
-        interface Plain<T> {
-            T run(java.net.Socket s) throws Exception;
+        interface Run<S, T> {
+            T run(S s) throws Exception;
         }
 
-        PlainServer(Plain<T> session) throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofPlatform().daemon().name("plain-server").start(() -> {
+        OneShotServer(ServerSocket server, String thread, Class<S> type, Run<S, T> session) {
+            this.server = server;
+            Thread.ofPlatform().daemon().name(thread).start(() -> {
                 try (java.net.Socket s = server.accept()) {
                     accepted = s;
                     s.setSoTimeout(30_000);
-                    result.complete(session.run(s));
+                    result.complete(session.run(type.cast(s)));
                 } catch (Throwable e) {
                     result.completeExceptionally(e);
                 }
@@ -98,6 +65,28 @@ final class TlsPeers {
             server.close();
             java.net.Socket s = accepted;
             if (s != null) s.close();
+        }
+    }
+
+    /** The JDK's TLS server: an {@link SSLServerSocket}, optionally limited to {@code protocols}. */
+    static final class JdkServer<T> extends OneShotServer<SSLSocket, T> {
+        JdkServer(SSLContext context, String[] protocols, Session<T> session) throws IOException {
+            super(listener(context, protocols), "jdk-tls-server", SSLSocket.class, session::run);
+        }
+
+        private static SSLServerSocket listener(SSLContext context, String[] protocols) throws IOException {
+            SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
+                    InetAddress.getLoopbackAddress());
+            if (protocols != null) server.setEnabledProtocols(protocols);
+            return server;
+        }
+    }
+
+    /** A plain listener whose connection is taken over by {@code session} (STARTTLS, truncation). */
+    static final class PlainServer<T> extends OneShotServer<java.net.Socket, T> {
+        PlainServer(Run<java.net.Socket, T> session) throws IOException {
+            super(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), "plain-server", java.net.Socket.class,
+                    session);
         }
     }
 

@@ -75,12 +75,9 @@ final class CfLoop extends LoopCore {
     private final Set<Mode> internalModes = ConcurrentHashMap.newKeySet();
     private final Map<Mode, MemorySegment> modeStrings = new ConcurrentHashMap<>();
 
-    private final Object state = new Object();
-    private boolean running;                  // guarded by state
     private volatile boolean released;
     /** Calls on the CFRunLoop from other threads under way; release() waits them out. */
     private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile Mode currentMode;
     private volatile boolean keepAlive;
     private volatile boolean finishRequested;
 
@@ -217,15 +214,7 @@ final class CfLoop extends LoopCore {
 
     @Override
     public Result runInMode(Mode mode, long timeoutNanos, boolean returnAfterSourceHandled, boolean keepAlive) {
-        synchronized (state) {
-            if (isClosed()) return Result.FINISHED;
-            if (running) {
-                throw new IllegalStateException("run loop '" + owner.name() + "' is running already; nested runs "
-                        + "from inside its callbacks are not supported");
-            }
-            running = true;
-        }
-        currentMode = mode;
+        if (!enterRun(mode)) return Result.FINISHED;
         try {
             MemorySegment modeRef = modeString(mode);
             if (!sources.isCommonMode(mode) && internalModes.add(mode)) {
@@ -266,11 +255,9 @@ final class CfLoop extends LoopCore {
                 if (alarm != null) alarm.cancel(false);
             }
         } finally {
-            currentMode = null;
-            synchronized (state) {
-                running = false;
+            exitRun(() -> {
                 if (isClosed()) release();
-            }
+            });
         }
     }
 
@@ -308,20 +295,15 @@ final class CfLoop extends LoopCore {
         throw new IllegalStateException("CFRunLoopRunInMode returned " + r);
     }
     private void sourceRemoved() {
-        if (currentMode != null && !keepAlive) {
+        if (currentMode() != null && !keepAlive) {
             post(() -> {
-                Mode m = currentMode;
+                Mode m = currentMode();
                 if (m != null && !keepAlive && sources.activeCount(m) == 0) {
                     finishRequested = true;
                     CF.CFRunLoopStop(cfRunLoop);
                 }
             });
         }
-    }
-
-    @Override
-    public Mode currentMode() {
-        return currentMode;
     }
 
     @Override
@@ -395,13 +377,7 @@ final class CfLoop extends LoopCore {
 
     @Override
     protected void closed() {
-        synchronized (state) {
-            if (!running) {
-                release();
-                return;
-            }
-        }
-        stop();
+        if (!ifNotRunning(this::release)) stop();
     }
 
     /** Gives back every CF object; only when no callout of this loop can run. */

@@ -180,6 +180,20 @@ abstract class NioChannelIo implements SocketIo {
 
     // ---- common to all ------------------------------------------------------------------------------------------
 
+    @Override
+    public void bind(InetSocketAddress local, boolean listen) throws SocketErrorException {
+        try {
+            bindChannel(local);
+        } catch (IOException e) {
+            throw new SocketErrorException("setAddress " + local, Errors.of(e), 0, e);
+        }
+    }
+
+    /** Binds the channel (a listener also listens). */
+    void bindChannel(InetSocketAddress local) throws IOException {
+        ((NetworkChannel) channel).bind(local);
+    }
+
     /** Waits (on the caller's thread) for {@code ops} until {@code deadline}. */
     final boolean await(int ops, long deadline) throws SocketErrorException {
         try {

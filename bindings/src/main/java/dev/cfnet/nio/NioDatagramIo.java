@@ -66,15 +66,6 @@ final class NioDatagramIo extends NioChannelIo {
     }
 
     @Override
-    public void bind(InetSocketAddress local, boolean listen) throws SocketErrorException {
-        try {
-            dc.bind(local);
-        } catch (IOException e) {
-            throw new SocketErrorException("setAddress " + local, Errors.of(e), 0, e);
-        }
-    }
-
-    @Override
     public int trySend(ByteBuffer data, InetSocketAddress to) throws SocketErrorException {
         try {
             return to == null ? dc.write(data) : dc.send(data, to);

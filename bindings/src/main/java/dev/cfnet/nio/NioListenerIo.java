@@ -1,6 +1,5 @@
 package dev.cfnet.nio;
 
-import dev.cfnet.SocketErrorException;
 import dev.cfnet.spi.Connection;
 import dev.cfnet.spi.SocketCore;
 import java.io.IOException;
@@ -60,11 +59,7 @@ final class NioListenerIo extends NioChannelIo {
     }
 
     @Override
-    public void bind(InetSocketAddress local, boolean listen) throws SocketErrorException {
-        try {
-            ssc.bind(local, 256);
-        } catch (IOException e) {
-            throw new SocketErrorException("setAddress " + local, Errors.of(e), 0, e);
-        }
+    void bindChannel(InetSocketAddress local) throws IOException {
+        ssc.bind(local, 256);   // CFSocketSetAddress listens with backlog 256
     }
 }

@@ -60,9 +60,6 @@ final class NioLoop extends LoopCore {
     private volatile boolean stopRequested;
     private volatile boolean exitRequested;
 
-    private final Object stateLock = new Object();
-    private boolean running;                 // guarded by stateLock
-    private volatile Mode currentMode;
     private Mode mode = Mode.DEFAULT;        // loop thread: the mode the interest sets are computed for
 
     final TimerHeap timers = new TimerHeap();
@@ -142,11 +139,8 @@ final class NioLoop extends LoopCore {
 
     @Override
     public void stop() {
-        synchronized (stateLock) {
-            if (!running) return;   // as CFRunLoopStop: a loop that is not running has nothing to stop
-            stopRequested = true;
-        }
-        wakeUp();
+        // as CFRunLoopStop: a loop that is not running has nothing to stop
+        if (ifRunning(() -> stopRequested = true)) wakeUp();
     }
 
     @Override
@@ -160,24 +154,11 @@ final class NioLoop extends LoopCore {
         return wakeState.get() == BLOCKING;
     }
 
-    @Override
-    public Mode currentMode() {
-        return currentMode;
-    }
-
     // ---- the loop ----------------------------------------------------------------------------------------------
 
     @Override
     public Result runInMode(Mode runMode, long timeoutNanos, boolean returnAfterSourceHandled, boolean keepAlive) {
-        synchronized (stateLock) {
-            if (isClosed()) return Result.FINISHED;
-            if (running) {
-                throw new IllegalStateException("run loop '" + owner.name() + "' is running already; nested runs "
-                        + "from inside its callbacks are not supported");
-            }
-            running = true;
-        }
-        currentMode = runMode;
+        if (!enterRun(runMode)) return Result.FINISHED;
         try {
             if (!runMode.equals(mode)) {
                 mode = runMode;
@@ -220,12 +201,10 @@ final class NioLoop extends LoopCore {
         } catch (IOException e) {
             throw new UncheckedIOException("run loop '" + owner.name() + "': select failed", e);
         } finally {
-            currentMode = null;
-            synchronized (stateLock) {
-                running = false;
+            exitRun(() -> {
                 stopRequested = false;
                 if (isClosed()) closeSelector();
-            }
+            });
         }
     }
 
@@ -395,9 +374,7 @@ final class NioLoop extends LoopCore {
 
     @Override
     protected void closed() {
-        synchronized (stateLock) {
-            if (!running) closeSelector();
-        }
+        ifNotRunning(this::closeSelector);
         exitRequested = true;
         wakeUp();
     }

@@ -120,15 +120,6 @@ final class NioStreamIo extends NioChannelIo {
     }
 
     @Override
-    public void bind(InetSocketAddress local, boolean listen) throws SocketErrorException {
-        try {
-            sc.bind(local);
-        } catch (IOException e) {
-            throw new SocketErrorException("setAddress " + local, Errors.of(e), 0, e);
-        }
-    }
-
-    @Override
     public int trySend(ByteBuffer data, InetSocketAddress to) throws SocketErrorException {
         try {
             return sc.write(data);

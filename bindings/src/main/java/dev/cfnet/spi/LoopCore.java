@@ -41,6 +41,9 @@ public abstract class LoopCore implements LoopDriver {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> internal = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    private final Object runLock = new Object();
+    private boolean running;                   // guarded by runLock
+    private volatile RunLoop.Mode currentMode;
 
     protected LoopCore(RunLoop owner, IdleStrategy idle) {
         this.owner = owner;
@@ -238,6 +241,55 @@ public abstract class LoopCore implements LoopDriver {
         tasks.clear();
         internal.clear();
         closed();
+    }
+
+    // ---- running state -----------------------------------------------------------------------------------------
+
+    /**
+     * Marks the loop running in a mode, at the start of runInMode. False when the loop is closed (the run then
+     * returns FINISHED); a run from inside one of this loop's callbacks is refused.
+     */
+    protected final boolean enterRun(RunLoop.Mode mode) {
+        synchronized (runLock) {
+            if (isClosed()) return false;
+            if (running) {
+                throw new IllegalStateException("run loop '" + owner.name() + "' is running already; nested runs "
+                        + "from inside its callbacks are not supported");
+            }
+            running = true;
+        }
+        currentMode = mode;
+        return true;
+    }
+
+    /** Marks the loop not running, at the end of runInMode; then runs {@code atExit} under the same lock. */
+    protected final void exitRun(Runnable atExit) {
+        currentMode = null;
+        synchronized (runLock) {
+            running = false;
+            atExit.run();
+        }
+    }
+
+    /** Runs the action if the loop is running, atomically with enterRun/exitRun; true when it ran. */
+    protected final boolean ifRunning(Runnable action) {
+        synchronized (runLock) {
+            if (running) action.run();
+            return running;
+        }
+    }
+
+    /** Runs the action if the loop is not running, atomically with enterRun/exitRun; true when it ran. */
+    protected final boolean ifNotRunning(Runnable action) {
+        synchronized (runLock) {
+            if (!running) action.run();
+            return !running;
+        }
+    }
+
+    @Override
+    public final RunLoop.Mode currentMode() {
+        return currentMode;
     }
 
     @Override

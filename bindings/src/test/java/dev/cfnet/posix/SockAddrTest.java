@@ -24,22 +24,25 @@ class SockAddrTest {
         return new InetSocketAddress(InetAddress.getByName(ip), port);
     }
 
-    @Test
-    void linuxSockaddrInHasATwoByteFamilyAndNoLength() throws Exception {
+    /** Encodes {@code address} for {@code os}, checks the bytes, and decodes them back. */
+    static void assertIpv4RoundTrip(Os os, InetSocketAddress address, byte[] expected) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = SockAddr.encode(Os.LINUX, at("127.0.0.1", 25), false, a);
-            assertArrayEquals(new byte[] {2, 0, 0, 25, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, bytes(s));
-            assertEquals(at("127.0.0.1", 25), SockAddr.decode(Os.LINUX, s, 16));
+            MemorySegment s = SockAddr.encode(os, address, false, a);
+            assertArrayEquals(expected, bytes(s));
+            assertEquals(address, SockAddr.decode(os, s, 16));
         }
     }
 
     @Test
+    void linuxSockaddrInHasATwoByteFamilyAndNoLength() throws Exception {
+        assertIpv4RoundTrip(Os.LINUX, at("127.0.0.1", 25),
+                new byte[] {2, 0, 0, 25, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0});
+    }
+
+    @Test
     void macSockaddrInStartsWithLengthThenFamily() throws Exception {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = SockAddr.encode(Os.MACOS, at("10.1.2.3", 0x1234), false, a);
-            assertArrayEquals(new byte[] {16, 2, 0x12, 0x34, 10, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0}, bytes(s));
-            assertEquals(at("10.1.2.3", 0x1234), SockAddr.decode(Os.MACOS, s, 16));
-        }
+        assertIpv4RoundTrip(Os.MACOS, at("10.1.2.3", 0x1234),
+                new byte[] {16, 2, 0x12, 0x34, 10, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0});
     }
 
     @Test

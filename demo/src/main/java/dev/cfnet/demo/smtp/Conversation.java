@@ -11,7 +11,6 @@ import dev.cfnet.ConnectResult;
 import dev.cfnet.RunLoop;
 import dev.cfnet.Socket;
 import dev.cfnet.SocketError;
-import dev.cfnet.SocketErrorException;
 import dev.cfnet.SocketEvent;
 import dev.cfnet.Timer;
 import dev.cfnet.demo.smtp.Outcome.Status;
