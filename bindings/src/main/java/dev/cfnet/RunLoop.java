@@ -292,12 +292,12 @@ public final class RunLoop implements Executor, AutoCloseable {
         driver.wakeUp();
     }
 
-    /** True while the loop sleeps waiting for an event. {@return whether the loop's thread is blocked waiting} */
+    /** {@return whether the loop sleeps now, its thread blocked waiting for an event} */
     public boolean isWaiting() {
         return driver.isWaiting();
     }
 
-    /** The mode the loop runs in now. {@return the mode, or null when the loop is not running} */
+    /** {@return the mode the loop runs in now, or null when it is not running} */
     public Mode currentMode() {
         return driver.currentMode();
     }
@@ -401,12 +401,12 @@ public final class RunLoop implements Executor, AutoCloseable {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
 
-    /** The loop's name (a started loop's thread has the same name). {@return the name given when the loop was made} */
+    /** {@return the name given when the loop was made (a started loop's thread has the same name)} */
     public String name() {
         return name;
     }
 
-    /** The backend behind this loop. {@return NIO or CF} */
+    /** {@return the backend behind this loop: NIO or CF} */
     public Backend backend() {
         return backend;
     }
@@ -420,17 +420,17 @@ public final class RunLoop implements Executor, AutoCloseable {
         return driver.thread();
     }
 
-    /** True when called on this loop's thread. {@return whether the calling thread runs this loop} */
+    /** {@return whether the calling thread is this loop's thread} */
     public boolean inLoopThread() {
         return driver.inLoopThread();
     }
 
-    /** Valid sources (sockets, timers, resolutions) scheduled on this loop. {@return how many there are now} */
+    /** {@return how many valid sources (sockets, timers, resolutions) are scheduled on this loop now} */
     public int sourceCount() {
         return driver.sourceCount();
     }
 
-    /** The idle strategy of this loop. {@return what the loop does when it has nothing to do} */
+    /** {@return the idle strategy: what the loop does when it has nothing to do} */
     public IdleStrategy idleStrategy() {
         return driver.idleStrategy();
     }

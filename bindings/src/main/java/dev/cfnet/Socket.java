@@ -353,17 +353,17 @@ public final class Socket implements RunLoopSource {
         driver.disableCallBacks(SocketChecks.owned(callBackTypes, types));
     }
 
-    /** The callbacks the socket was created with. {@return a new set of them} */
+    /** {@return a new set of the callbacks the socket was created with} */
     public Set<CallBackType> callBackTypes() {
         return CallBackType.fromBits(callBackTypes);
     }
 
-    /** The socket's flags, as CFSocketGetSocketFlags. {@return a new set of them} */
+    /** {@return a new set of the socket's flags, as CFSocketGetSocketFlags} */
     public Set<SocketFlag> flags() {
         return SocketFlag.fromBits(driver.flags(), SocketChecks.readType(callBackTypes));
     }
 
-    /** The flags as CF's bit mask (0x83 for a new DATA socket). {@return the {@code CFOptionFlags} value} */
+    /** {@return the flags as CF's {@code CFOptionFlags} bit mask (0x83 for a new DATA socket)} */
     public int flagBits() {
         return driver.flags();
     }
@@ -383,7 +383,7 @@ public final class Socket implements RunLoopSource {
         return Optional.ofNullable(driver.localAddress());
     }
 
-    /** The peer's address, as CFSocketCopyPeerAddress. {@return the address, or empty until connected} */
+    /** {@return the peer's address, as CFSocketCopyPeerAddress; empty until connected} */
     public Optional<InetSocketAddress> peerAddress() {
         return Optional.ofNullable(driver.peerAddress());
     }
@@ -415,7 +415,7 @@ public final class Socket implements RunLoopSource {
     }
 
     /**
-     * Reads a socket option. {@return its value}
+     * {@return the value of a socket option}
      *
      * @param <T>    the option's value type
      * @param option the option
@@ -453,12 +453,12 @@ public final class Socket implements RunLoopSource {
         return driver.handle();
     }
 
-    /** The socket type. {@return STREAM or DATAGRAM} */
+    /** {@return the socket type: STREAM or DATAGRAM} */
     public SocketType type() {
         return type;
     }
 
-    /** The address family. {@return INET or INET6} */
+    /** {@return the address family: INET or INET6} */
     public ProtocolFamily family() {
         return family;
     }
