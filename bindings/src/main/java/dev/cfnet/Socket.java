@@ -183,8 +183,9 @@ public final class Socket implements RunLoopSource {
     }
 
     /**
-     * Binds to a local address, as CFSocketSetAddress: a STREAM socket also listens (backlog 256). Port 0 picks a
-     * free port; {@link #localAddress()} tells which.
+     * Binds to a local address, as CFSocketSetAddress: a socket with the ACCEPT callback also listens (backlog 256);
+     * others only bind (for a later connect, or to receive datagrams). Port 0 picks a free port;
+     * {@link #localAddress()} tells which.
      *
      * @param local the address to bind to (resolved; a wildcard address binds every interface)
      * @throws SocketErrorException  when the OS refuses, e.g. {@link SocketError.Kind#ADDRESS_IN_USE}

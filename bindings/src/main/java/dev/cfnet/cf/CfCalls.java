@@ -11,8 +11,6 @@ final class CfCalls {
             CF.CFSocketCreate$descriptor());
     private static final MethodHandle CONNECT = Libc.capturingErrno(CF.CFSocketConnectToAddress$address(),
             CF.CFSocketConnectToAddress$descriptor());
-    private static final MethodHandle SET_ADDRESS = Libc.capturingErrno(CF.CFSocketSetAddress$address(),
-            CF.CFSocketSetAddress$descriptor());
 
     private CfCalls() {
     }
@@ -32,15 +30,6 @@ final class CfCalls {
     static long connect(MemorySegment socket, MemorySegment address, double timeout) {
         try {
             return (long) CONNECT.invokeExact(Libc.callState(), socket, address, timeout);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
-    }
-
-    /** CFSocketSetAddress (bind, then listen); kCFSocketSuccess (0) or an error. */
-    static long setAddress(MemorySegment socket, MemorySegment address) {
-        try {
-            return (long) SET_ADDRESS.invokeExact(Libc.callState(), socket, address);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

@@ -8,6 +8,8 @@ import java.lang.foreign.SymbolLookup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Loads CoreFoundation (and, on macOS, CFNetwork) once, into this module's class loader, where the generated
@@ -61,11 +63,7 @@ public final class CfLibrary {
             s = state;
             if (s != null && (s.unavailable() == null || s.property().equals(property))) return s;
             String why;
-            try {
-                why = load(property, Os.current());
-            } catch (Throwable t) {
-                why = "loading CoreFoundation failed: " + t;
-            }
+            why = loadOnMainThread(property);
             if (why != null) {
                 s = new State(property, why, CfImplementation.APPLE, false, null);
             } else {
@@ -138,6 +136,27 @@ public final class CfLibrary {
         }
         if (os == Os.MACOS) return List.of(MAC_CORE_FOUNDATION, MAC_CFNETWORK);
         return List.of();
+    }
+
+    /**
+     * Loads on a thread of its own that, once CoreFoundation loaded, never ends. CF takes the thread that
+     * initializes it for the process's main thread for good (macOS requires it to be the main thread); where
+     * that thread ended, the main run loop came and went as later threads reused its id (seen on both Linux CFs as
+     * a kqueue's descriptors appearing and vanishing). On macOS the process initialized CF before any Java ran.
+     */
+    private static String loadOnMainThread(String property) {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("cfnet-cf-main").start(() -> {
+            String why;
+            try {
+                why = load(property, Os.current());
+            } catch (Throwable t) {
+                why = "loading CoreFoundation failed: " + t;
+            }
+            outcome.complete(why);
+            while (why == null) LockSupport.park();
+        });
+        return outcome.join();
     }
 
     /** Loads; returns null on success or the reason it cannot work. */

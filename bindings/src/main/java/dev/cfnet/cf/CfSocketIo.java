@@ -397,16 +397,18 @@ final class CfSocketIo extends DescriptorIo {
         cfConnect(remote);
     }
 
+    /**
+     * What CFSocketSetAddress does (bind, and listen with backlog 256), by libc: only ACCEPT sockets listen (CF
+     * tries on a datagram socket too), a failed listen is reported (CF ignores it), and nothing is logged (Apple's CF
+     * on Linux prints every failed bind to stderr).
+     */
     @Override
     public void bind(InetSocketAddress at, boolean listen) throws SocketErrorException {
-        if (!listen) {
-            // Only ACCEPT sockets listen; others bind, for a later connect or to receive datagrams.
-            // (CFSocketSetAddress listens after any bind; on a datagram socket that fails, and Apple's CF logs it.)
-            posix.bind(at);
-            return;
+        posix.bind(at);
+        if (listen) {
+            posix.listen(256);
+            schedule();
         }
-        callWithAddress("setAddress", at, CfCalls::setAddress);
-        schedule();
     }
 
     @Override

@@ -78,6 +78,7 @@ public final class Libc {
     private static final MethodHandle OPEN = libc("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SHUTDOWN = libc("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = libc("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = libc("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = libc("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
             ADDRESS, ADDRESS));
     private static final MethodHandle GETPEERNAME = libc("getpeername", FunctionDescriptor.of(JAVA_INT, JAVA_INT,
@@ -197,6 +198,14 @@ public final class Libc {
     public static int bind(int fd, MemorySegment addr) {
         try {
             return (int) BIND.invokeExact(STATE.get(), fd, addr, (int) addr.byteSize());
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    public static int listen(int fd, int backlog) {
+        try {
+            return (int) LISTEN.invokeExact(STATE.get(), fd, backlog);
         } catch (Throwable t) {
             throw fail(t);
         }

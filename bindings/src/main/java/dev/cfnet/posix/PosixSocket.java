@@ -184,6 +184,11 @@ public final class PosixSocket {
         }
     }
 
+    /** listen(2); CFSocketSetAddress listens with a backlog of 256 and ignores a failure, this throws it. */
+    public void listen(int backlog) throws SocketErrorException {
+        if (Libc.listen(fd, backlog) != 0) throw error("listen");
+    }
+
     public void shutdownOutput() throws SocketErrorException {
         if (Libc.shutdown(fd, Libc.SHUT_WR) != 0) throw error("shutdownOutput");
     }

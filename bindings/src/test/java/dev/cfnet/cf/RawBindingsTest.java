@@ -26,10 +26,15 @@ class RawBindingsTest {
     }
 
     static List<String> probe(String property, String arg) throws IOException, InterruptedException {
+        return probe(property, RawBindingsProbe.class.getName(), arg);
+    }
+
+    /** Runs {@code mainClass} in a JVM of its own on this test's class path; its output lines. */
+    static List<String> probe(String property, String mainClass, String arg) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
         if (property != null) cmd.add("-D" + CfLibrary.PROPERTY + "=" + property);
-        cmd.addAll(List.of(RawBindingsProbe.class.getName(), arg));
+        cmd.addAll(List.of(mainClass, arg));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe ended");

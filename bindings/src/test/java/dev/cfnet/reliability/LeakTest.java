@@ -112,7 +112,7 @@ class LeakTest {
     }
 
     static void assertNoLeak(Resources.Snapshot before, Resources.Snapshot after) {
-        assertEquals(before.fds(), after.fds(), "file descriptors");
+        assertEquals(before.fds(), after.fds(), () -> "file descriptors: " + after.diff(before));
         assertTrue(after.threads() <= before.threads() + SLACK_THREADS, "threads: " + before + " -> " + after);
         assertTrue(after.heapAfterGc() < before.heapAfterGc() + 2 * 1048576L, "heap: " + before + " -> " + after);
         assertTrue(after.directBytes() <= before.directBytes() + 2 * 1048576L, "direct memory: " + before + " -> "

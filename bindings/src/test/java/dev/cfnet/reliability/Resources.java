@@ -28,7 +28,22 @@ public final class Resources {
      * out and not had back (glibc's mallinfo2: the JVM's own mallocs and CoreFoundation's objects); -1 elsewhere.
      */
     record Snapshot(long fds, int threads, long heapAfterGc, long directBytes, long directBuffers, int cfIds,
-                    long nativeOther, long mallocInUse) {
+                    long nativeOther, long mallocInUse, java.util.SortedMap<Integer, String> fdTable,
+                    java.util.SortedSet<String> threadNames) {
+        /** What differs from {@code before} in descriptors (number: what it is) and thread names. */
+        String diff(Snapshot before) {
+            var added = new java.util.TreeMap<>(fdTable);
+            added.entrySet().removeAll(before.fdTable.entrySet());
+            var removed = new java.util.TreeMap<>(before.fdTable);
+            removed.entrySet().removeAll(fdTable.entrySet());
+            var newThreads = new java.util.TreeSet<>(threadNames);
+            newThreads.removeAll(before.threadNames);
+            var goneThreads = new java.util.TreeSet<>(before.threadNames);
+            goneThreads.removeAll(threadNames);
+            return "descriptors opened " + added + ", closed " + removed + "; threads started " + newThreads
+                    + ", ended " + goneThreads;
+        }
+
         @Override
         public String toString() {
             return String.format("fds %d, threads %d, heap after GC %.1f MiB, direct %d buffers / %.1f MiB%s%s%s", fds,
@@ -97,6 +112,29 @@ public final class Resources {
         }
     }
 
+    /** Each open descriptor and what it is (the link's target: a socket, a pipe, anon_inode:[eventpoll], ...). */
+    static java.util.SortedMap<Integer, String> fdTable() {
+        var table = new java.util.TreeMap<Integer, String>();
+        try (Stream<Path> s = Files.list(FD_DIR)) {
+            s.forEach(p -> {
+                try {
+                    table.put(Integer.parseInt(p.getFileName().toString()), String.valueOf(Files.readSymbolicLink(p)));
+                } catch (IOException | NumberFormatException | UnsupportedOperationException e) {
+                    table.put(Integer.parseInt(p.getFileName().toString()), "?");
+                }
+            });
+        } catch (IOException | NumberFormatException e) {
+            return table;
+        }
+        return table;
+    }
+
+    static java.util.SortedSet<String> threadNames() {
+        var names = new java.util.TreeSet<String>();
+        Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName()));
+        return names;
+    }
+
     /** The descriptor count once it stops falling (the CF backend frees numbers 250 ms after a close). */
     public static long stableFds() {
         long last = fds();
@@ -136,7 +174,8 @@ public final class Resources {
                 count = pool.getCount();
             }
         }
-        return new Snapshot(stableFds(), Thread.activeCount(), heap, direct, count, cfIds(), nmtOther(), mallocInUse());
+        return new Snapshot(stableFds(), Thread.activeCount(), heap, direct, count, cfIds(), nmtOther(), mallocInUse(),
+                fdTable(), threadNames());
     }
 
     /** Ids the CF backend handed to CoreFoundation and did not get back; -1 where CF is not loaded. */
