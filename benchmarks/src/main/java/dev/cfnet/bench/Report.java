@@ -73,9 +73,7 @@ public final class Report {
     static List<Row> parse(List<JsonObject> rows) {
         List<Row> out = new ArrayList<>();
         for (JsonObject o : rows) {
-            String bench = o.get("benchmark").getAsString();
-            String[] parts = bench.split("\\.");
-            Scenario s = Scenario.ofBenchClass(parts[parts.length - 2]);
+            Scenario s = Scenario.ofBenchmark(o.get("benchmark").getAsString());
             if (s == null) continue;
             JsonObject params = o.has("params") ? o.getAsJsonObject("params") : new JsonObject();
             String impl = params.has("impl") ? params.get("impl").getAsString() : "?";
