@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -26,9 +25,14 @@ final class BlockingImpls {
             case TCP_PINGPONG -> new PingPong();
             case UDP_PINGPONG -> new UdpPingPong();
             case BULK -> new Bulk();
-            case TLS_PINGPONG, TLS_BULK -> throw new IllegalArgumentException("the TLS rows are TlsImpls'");
+            case TLS_PINGPONG, TLS_BULK -> throw new IllegalArgumentException("java.net has no TLS row");
             case CONNECT -> new Connect();
-            case EXECUTE -> new Execute();
+            case EXECUTE -> {
+                ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(1024),
+                        r -> Thread.ofPlatform().name("executor").daemon(true).unstarted(r));
+                yield new Handoff(executor, executor::shutdownNow);
+            }
             case SCALING -> throw new IllegalArgumentException("blocking sockets have no loop to register idle "
                     + "connections on");
         };
@@ -220,25 +224,6 @@ final class BlockingImpls {
         @Override
         public void close() throws Exception {
             server.close();
-        }
-    }
-
-    static final class Execute implements BenchOp {
-        private final ExecutorService executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(1024), r -> Thread.ofPlatform().name("executor").daemon(true).unstarted(r));
-        private final Signal signal = new Signal();
-        private final Runnable task = signal::fire;
-
-        @Override
-        public void op() throws Exception {
-            signal.reset();
-            executor.execute(task);
-            signal.await();
-        }
-
-        @Override
-        public void close() {
-            executor.shutdownNow();
         }
     }
 }

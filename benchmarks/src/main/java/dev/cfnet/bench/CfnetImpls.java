@@ -5,12 +5,12 @@ import dev.cfnet.CallBackType;
 import dev.cfnet.RunLoop;
 import dev.cfnet.Socket;
 import dev.cfnet.SocketEvent;
+import dev.cfnet.SocketHandle;
 import dev.cfnet.SocketHandler;
 import dev.cfnet.SocketType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -40,21 +40,28 @@ final class CfnetImpls {
 
     static BenchOp create(Scenario scenario, Impls.CfnetSpec spec, int idle) throws Exception {
         return switch (scenario) {
-            case TCP_PINGPONG -> spec.crossThread() ? new CrossThreadPingPong(spec) : new PingPong(spec, 0);
-            case SCALING -> new PingPong(spec, idle);
+            case TCP_PINGPONG -> spec.crossThread() ? new CrossThreadPingPong(spec)
+                    : new PingPong(spec, CfnetWire.TCP, 0);
+            case SCALING -> new PingPong(spec, CfnetWire.TCP, idle);
+            case TLS_PINGPONG -> new PingPong(spec, CfnetWire.TLS, 0);
             case UDP_PINGPONG -> new UdpPingPong(spec);
-            case BULK -> new Bulk(spec);
-            case TLS_PINGPONG, TLS_BULK -> throw new IllegalArgumentException("the TLS rows are TlsImpls'");
+            case BULK -> new Bulk(spec, CfnetWire.TCP);
+            case TLS_BULK -> new Bulk(spec, CfnetWire.TLS);
             case CONNECT -> new Connect(spec);
-            case EXECUTE -> new Execute(spec);
+            case EXECUTE -> {
+                RunLoop loop = RunLoop.start("cfnet-exec", spec.backend(), spec.idle());
+                yield new Handoff(loop, loop);
+            }
         };
     }
 
-    static void noDelay(Socket s) throws IOException {
-        s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    /** Wraps a connection accepted on the server loop; returns its TCP socket. */
+    @FunctionalInterface
+    interface Accept {
+        Socket wrap(RunLoop loop, SocketHandle handle) throws IOException;
     }
 
-    /** A TCP listener on its own loop; every accepted connection is wrapped on that loop with {@code perConn}. */
+    /** A TCP listener on its own loop; every accepted connection is wrapped on that loop with {@code wrap}. */
     static final class Server implements AutoCloseable {
         final RunLoop loop;
         final Socket listener;
@@ -63,15 +70,14 @@ final class CfnetImpls {
         private final ConcurrentLinkedQueue<Socket> conns = new ConcurrentLinkedQueue<>();
 
         /** {@code onAccept} runs on the loop right after a connection is wrapped (may be null). */
-        Server(Impls.CfnetSpec spec, SocketHandler perConn, java.util.function.Consumer<Socket> onAccept)
-                throws Exception {
+        Server(Impls.CfnetSpec spec, Accept wrap, java.util.function.Consumer<Socket> onAccept) throws Exception {
             loop = RunLoop.start("cfnet-server", spec.backend(), spec.idle());
             try {
                 listener = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
                         EnumSet.of(CallBackType.ACCEPT), (s, e) -> {
                             if (e instanceof SocketEvent.Accepted a) {
-                                Socket c = Socket.wrap(loop, a.handle(), EnumSet.of(CallBackType.DATA), perConn);
-                                noDelay(c);
+                                Socket c = wrap.wrap(loop, a.handle());
+                                CfnetWire.noDelay(c);
                                 conns.add(c);
                                 accepted.incrementAndGet();
                                 if (onAccept != null) onAccept.accept(c);
@@ -85,6 +91,11 @@ final class CfnetImpls {
             }
         }
 
+        /** A server whose connections go over {@code wire} and hand their plaintext to {@code in}. */
+        Server(Impls.CfnetSpec spec, CfnetWire wire, CfnetWire.Inbound in) throws Exception {
+            this(spec, (loop, h) -> wire.accept(loop, h, in), null);
+        }
+
         /** Forgets invalidated connections (the connect scenario makes many). */
         void prune() {
             conns.removeIf(s -> !s.isValid());
@@ -96,38 +107,48 @@ final class CfnetImpls {
         }
     }
 
-    /** The echo handler: sends back what arrives (DATA bytes are a view valid during the callback). */
-    static final SocketHandler ECHO = (s, e) -> {
-        if (e instanceof SocketEvent.Data d && !d.isEmpty()) {
-            s.send(d.bytes(), null, Net.SEND_TIMEOUT);
-        }
-    };
+    /** The echo: sends back what arrives (the bytes are a view valid during the callback). */
+    static final CfnetWire.Inbound ECHO = (link, b) -> link.send(b);
 
-    /** TCP ping-pong, client on the benchmark thread's loop; with {@code idle} > 0 also the scaling scenario. */
-    static final class PingPong implements BenchOp {
-        private final Server server;
-        private final RunLoop loop;
-        private final Socket client;
-        private final Duration wait;
-        private final ByteBuffer message = Net.pattern(Net.MESSAGE);
-        private final IdlePeers idlePeers;
-        private int received;
+    /** A client on the benchmark thread's own loop: sends the message, runs the loop until the reply is all in. */
+    abstract static class LoopClient implements BenchOp {
+        final Duration wait;
+        final ByteBuffer message = Net.pattern(Net.MESSAGE);
+        RunLoop loop;   // set once the subclass's client exists
+        int received;   // counted by the subclass's client
 
-        PingPong(Impls.CfnetSpec spec, int idle) throws Exception {
+        LoopClient(Impls.CfnetSpec spec) {
             wait = waitFor(spec.backend());
-            server = new Server(spec, ECHO, null);
+        }
+
+        abstract void send(ByteBuffer b) throws IOException;
+
+        @Override
+        public void op() throws Exception {
+            received = 0;
+            message.clear();
+            send(message);
+            while (received < Net.MESSAGE) {
+                if (loop.runInMode(RunLoop.Mode.DEFAULT, wait, true) == RunLoop.Result.TIMED_OUT) {
+                    throw new TimeoutException("no echo");
+                }
+            }
+        }
+    }
+
+    /** TCP or TLS ping-pong; with {@code idle} > 0 also the scaling scenario. */
+    static final class PingPong extends LoopClient {
+        private final Server server;
+        private final CfnetWire.Link client;
+        private final IdlePeers idlePeers;
+
+        PingPong(Impls.CfnetSpec spec, CfnetWire wire, int idle) throws Exception {
+            super(spec);
+            server = new Server(spec, wire, ECHO);
             RunLoop l = null;
             try {
                 l = RunLoop.current(spec.backend(), spec.idle());
-                client = Socket.create(l, StandardProtocolFamily.INET, SocketType.STREAM,
-                        EnumSet.of(CallBackType.CONNECT, CallBackType.DATA), (s, e) -> {
-                            if (e instanceof SocketEvent.Data d) {
-                                if (d.isEmpty()) throw new IOException("server closed the connection");
-                                received += d.bytes().remaining();
-                            }
-                        });
-                noDelay(client);
-                client.connect(server.address, Duration.ofSeconds(5));
+                client = wire.connect(l, server.address, (link, b) -> received += b.remaining(), null);
                 loop = l;
                 idlePeers = idle > 0 ? IdlePeers.open(server.address, idle, server.accepted::get, 1) : null;
             } catch (Exception e) {
@@ -138,15 +159,8 @@ final class CfnetImpls {
         }
 
         @Override
-        public void op() throws Exception {
-            received = 0;
-            message.clear();
-            client.send(message, null, Net.SEND_TIMEOUT);
-            while (received < Net.MESSAGE) {
-                if (loop.runInMode(RunLoop.Mode.DEFAULT, wait, true) == RunLoop.Result.TIMED_OUT) {
-                    throw new TimeoutException("no echo");
-                }
-            }
+        void send(ByteBuffer b) throws IOException {
+            client.send(b);
         }
 
         @Override
@@ -164,27 +178,22 @@ final class CfnetImpls {
     static final class CrossThreadPingPong implements BenchOp {
         private final Server server;
         private final RunLoop loop;
-        private final Socket client;
+        private final CfnetWire.Link client;
         private final Signal signal = new Signal();
         private final ByteBuffer message = Net.pattern(Net.MESSAGE);
         private int received;   // client loop thread only
 
         CrossThreadPingPong(Impls.CfnetSpec spec) throws Exception {
-            server = new Server(spec, ECHO, null);
+            server = new Server(spec, CfnetWire.TCP, ECHO);
             loop = RunLoop.start("cfnet-client", spec.backend(), spec.idle());
             try {
-                client = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
-                        EnumSet.of(CallBackType.CONNECT, CallBackType.DATA), (s, e) -> {
-                            if (e instanceof SocketEvent.Data d && !d.isEmpty()) {
-                                received += d.bytes().remaining();
-                                if (received >= Net.MESSAGE) {
-                                    received = 0;
-                                    signal.fire();
-                                }
-                            }
-                        });
-                noDelay(client);
-                client.connect(server.address, Duration.ofSeconds(5));
+                client = CfnetWire.TCP.connect(loop, server.address, (link, b) -> {
+                    received += b.remaining();
+                    if (received >= Net.MESSAGE) {
+                        received = 0;
+                        signal.fire();
+                    }
+                }, null);
             } catch (Exception e) {
                 loop.close();
                 server.close();
@@ -196,7 +205,7 @@ final class CfnetImpls {
         public void op() throws Exception {
             signal.reset();
             message.clear();
-            client.send(message, null, Net.SEND_TIMEOUT);
+            client.send(message);
             signal.await();
         }
 
@@ -208,16 +217,12 @@ final class CfnetImpls {
     }
 
     /** UDP ping-pong: a server socket that echoes to each datagram's source; a connected client socket. */
-    static final class UdpPingPong implements BenchOp {
+    static final class UdpPingPong extends LoopClient {
         private final RunLoop serverLoop;
-        private final RunLoop loop;
         private final Socket client;
-        private final Duration wait;
-        private final ByteBuffer message = Net.pattern(Net.MESSAGE);
-        private int received;
 
         UdpPingPong(Impls.CfnetSpec spec) throws Exception {
-            wait = waitFor(spec.backend());
+            super(spec);
             serverLoop = RunLoop.start("cfnet-udp-server", spec.backend(), spec.idle());
             RunLoop l = null;
             try {
@@ -245,15 +250,8 @@ final class CfnetImpls {
         }
 
         @Override
-        public void op() throws Exception {
-            received = 0;
-            message.clear();
-            client.send(message, null, Net.SEND_TIMEOUT);
-            while (received < Net.MESSAGE) {
-                if (loop.runInMode(RunLoop.Mode.DEFAULT, wait, true) == RunLoop.Result.TIMED_OUT) {
-                    throw new TimeoutException("no echo (datagram lost?)");
-                }
-            }
+        void send(ByteBuffer b) throws IOException {
+            client.send(b, null, Net.SEND_TIMEOUT);
         }
 
         @Override
@@ -264,38 +262,31 @@ final class CfnetImpls {
     }
 
     /**
-     * 64 MiB one way. The sender lives on its own loop and feeds {@link Socket#write} (the write queue, 4 MiB by
-     * default) 64 KiB at a time until the queue is full, then enables WRITE and goes on when it fires. The receiver
-     * counts DATA bytes on the server loop and wakes the benchmark thread at 64 MiB.
+     * 64 MiB one way over TCP or TLS. The sender lives on its own loop and feeds the write queue (4 MiB by default)
+     * 64 KiB at a time until it is full, then enables WRITE and goes on when it fires. The receiver counts bytes on
+     * the server loop and wakes the benchmark thread at 64 MiB.
      */
     static final class Bulk implements BenchOp {
         private final Server server;
         private final RunLoop senderLoop;
-        private final Socket sender;
+        private final CfnetWire.Link sender;
         private final Signal signal = new Signal();
         private final ByteBuffer chunk = Net.pattern(Net.CHUNK);
         private final Runnable start = this::start;
         private long remaining;   // sender loop only
         private long received;    // server loop only
 
-        Bulk(Impls.CfnetSpec spec) throws Exception {
-            server = new Server(spec, (s, e) -> {
-                if (e instanceof SocketEvent.Data d && !d.isEmpty()) {
-                    received += d.bytes().remaining();
-                    if (received >= Net.BULK) {
-                        received -= Net.BULK;
-                        signal.fire();
-                    }
+        Bulk(Impls.CfnetSpec spec, CfnetWire wire) throws Exception {
+            server = new Server(spec, wire, (link, b) -> {
+                received += b.remaining();
+                if (received >= Net.BULK) {
+                    received -= Net.BULK;
+                    signal.fire();
                 }
-            }, null);
+            });
             senderLoop = RunLoop.start("cfnet-sender", spec.backend(), spec.idle());
             try {
-                sender = Socket.create(senderLoop, StandardProtocolFamily.INET, SocketType.STREAM,
-                        EnumSet.of(CallBackType.CONNECT, CallBackType.WRITE), (s, e) -> {
-                            if (e instanceof SocketEvent.Writable) pump();
-                        });
-                noDelay(sender);
-                sender.connect(server.address, Duration.ofSeconds(5));
+                sender = wire.connect(senderLoop, server.address, null, this::pump);
             } catch (Exception e) {
                 senderLoop.close();
                 server.close();
@@ -314,14 +305,13 @@ final class CfnetImpls {
             try {
                 while (remaining > 0) {
                     if (!chunk.hasRemaining()) chunk.clear().limit((int) Math.min(Net.CHUNK, remaining));
-                    int n = sender.write(chunk);
-                    remaining -= n;
+                    remaining -= sender.write(chunk);
                     if (chunk.hasRemaining()) {
-                        sender.enableCallBacks(CallBackType.WRITE);
+                        sender.enableWrite();
                         return;
                     }
                 }
-            } catch (Exception e) {
+            } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
         }
@@ -357,7 +347,8 @@ final class CfnetImpls {
         Connect(Impls.CfnetSpec spec) throws Exception {
             wait = waitFor(spec.backend());
             ByteBuffer one = ByteBuffer.allocateDirect(1);
-            server = new Server(spec, (s, e) -> { }, c -> {
+            Accept silent = (l, h) -> Socket.wrap(l, h, EnumSet.of(CallBackType.DATA), (s, e) -> { });
+            server = new Server(spec, silent, c -> {
                 try {
                     c.send(one.clear(), null, Net.SEND_TIMEOUT);
                 } catch (Exception e) {
@@ -386,7 +377,7 @@ final class CfnetImpls {
             failure = null;
             Socket s = Socket.create(loop, StandardProtocolFamily.INET, SocketType.STREAM,
                     EnumSet.of(CallBackType.CONNECT, CallBackType.DATA), handler);
-            noDelay(s);
+            CfnetWire.noDelay(s);
             s.connect(server.address, Duration.ZERO);
             while (!got) {
                 if (failure != null || !s.isValid()) {
@@ -405,29 +396,6 @@ final class CfnetImpls {
         public void close() {
             loop.close();
             server.close();
-        }
-    }
-
-    /** Another thread hands a task to a loop ({@link RunLoop#execute}) and waits until it has run. */
-    static final class Execute implements BenchOp {
-        private final RunLoop loop;
-        private final Signal signal = new Signal();
-        private final Runnable task = signal::fire;
-
-        Execute(Impls.CfnetSpec spec) {
-            loop = RunLoop.start("cfnet-exec", spec.backend(), spec.idle());
-        }
-
-        @Override
-        public void op() throws Exception {
-            signal.reset();
-            loop.execute(task);
-            signal.await();
-        }
-
-        @Override
-        public void close() {
-            loop.close();
         }
     }
 }

@@ -57,9 +57,6 @@ public final class Impls {
         unavailableReason(impl).ifPresent(why -> {
             throw new IllegalStateException(impl + " is not available here: " + why);
         });
-        if (scenario == Scenario.TLS_PINGPONG || scenario == Scenario.TLS_BULK) {
-            return TlsImpls.create(scenario, impl);
-        }
         if (impl.startsWith("cfnet-")) {
             return CfnetImpls.create(scenario, cfnetSpec(impl), idle);
         }

@@ -8,9 +8,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -21,14 +21,18 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
 
 /**
  * Netty 4.2 on both ends, one event loop thread per side. A Netty client cannot run on the benchmark thread: the
  * benchmark thread writes with {@code writeAndFlush} (Netty hands the write to the client's event loop) and parks
- * until the client handler has the reply; the same shape as the cfnet "-xthread" row.
+ * until the client handler has the reply; the same shape as the cfnet "-xthread" row. The TLS rows are the TCP
+ * ping-pong and bulk rows with an {@link SslHandler} first in each pipeline ({@link Layer#TLS}).
  */
 final class NettyImpls {
     private NettyImpls() {
@@ -101,12 +105,16 @@ final class NettyImpls {
 
     static BenchOp create(Scenario scenario, Transport t) throws Exception {
         return switch (scenario) {
-            case TCP_PINGPONG -> new PingPong(t);
+            case TCP_PINGPONG -> new PingPong(t, Layer.PLAIN);
+            case TLS_PINGPONG -> new PingPong(t, Layer.TLS);
             case UDP_PINGPONG -> new UdpPingPong(t);
-            case BULK -> new Bulk(t);
-            case TLS_PINGPONG, TLS_BULK -> throw new IllegalArgumentException("the TLS rows are TlsImpls'");
+            case BULK -> new Bulk(t, Layer.PLAIN);
+            case TLS_BULK -> new Bulk(t, Layer.TLS);
             case CONNECT -> new Connect(t);
-            case EXECUTE -> new Execute(t);
+            case EXECUTE -> {
+                EventLoopGroup group = t.group();
+                yield new Handoff(group.next(), () -> shutdown(group));
+            }
             case SCALING -> throw new IllegalArgumentException("the scaling scenario has no Netty rows");
         };
     }
@@ -114,6 +122,51 @@ final class NettyImpls {
     static void shutdown(EventLoopGroup... groups) {
         for (EventLoopGroup g : groups) {
             if (g != null) g.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** What each pipeline starts with: nothing for the TCP rows, an {@link SslHandler} for the TLS rows. */
+    enum Layer {
+        PLAIN, TLS;
+
+        /** The server's child handler: {@code h}, behind an SslHandler over a JDK server engine for TLS. */
+        ChannelHandler server(ChannelHandler h) {
+            return this == PLAIN ? h : behindSsl(TlsCerts::serverEngine, h);
+        }
+
+        /** A client with {@code h} connected to {@code to}, returned once it carries data (TLS: handshake done). */
+        Channel connect(Transport t, EventLoopGroup group, InetSocketAddress to, ChannelHandler h) throws Exception {
+            Channel ch = new Bootstrap().group(group).channel(t.socketChannel())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(this == PLAIN ? h : behindSsl(() -> TlsCerts.clientEngine(to.getPort()), h))
+                    .connect(to).sync().channel();
+            SslHandler ssl = ch.pipeline().get(SslHandler.class);
+            if (ssl != null) ssl.handshakeFuture().get(10, TimeUnit.SECONDS);
+            return ch;
+        }
+
+        private static ChannelHandler behindSsl(Supplier<SSLEngine> engine, ChannelHandler h) {
+            return new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(new SslHandler(engine.get()), h);
+                }
+            };
+        }
+    }
+
+    /** A ping-pong: the benchmark thread writes the message and parks until the client's handler has the reply. */
+    abstract static class Pinger implements BenchOp {
+        final Signal signal = new Signal();
+        private final byte[] message = Net.patternArray(Net.MESSAGE);
+        Channel client;   // set by the subclass
+
+        @Override
+        public void op() throws Exception {
+            signal.reset();
+            ByteBuf b = client.alloc().directBuffer(Net.MESSAGE).writeBytes(message);
+            client.writeAndFlush(b, client.voidPromise());
+            signal.await();
         }
     }
 
@@ -153,47 +206,48 @@ final class NettyImpls {
         }
     }
 
-    static final class PingPong implements BenchOp {
+    /** Counts what arrives and fires {@code signal} at every {@code every} bytes. */
+    static final class Counter extends ChannelInboundHandlerAdapter {
+        private final long every;
+        private final Signal signal;
+        private long received;
+
+        Counter(long every, Signal signal) {
+            this.every = every;
+            this.signal = signal;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf b = (ByteBuf) msg;
+            received += b.readableBytes();
+            b.release();
+            if (received >= every) {
+                received -= every;
+                signal.fire();
+            }
+        }
+
+        @Override
+        public boolean isSharable() {
+            return true;   // as Bulk's server child handler: that server has one connection
+        }
+    }
+
+    static final class PingPong extends Pinger {
         private final Server server;
         private final EventLoopGroup clientGroup;
-        private final Channel client;
-        private final Signal signal = new Signal();
-        private final byte[] message = Net.patternArray(Net.MESSAGE);
 
-        PingPong(Transport t) throws Exception {
-            server = new Server(t, new Echo());
+        PingPong(Transport t, Layer layer) throws Exception {
+            server = new Server(t, layer.server(new Echo()));
             clientGroup = t.group();
             try {
-                client = new Bootstrap().group(clientGroup).channel(t.socketChannel())
-                        .option(ChannelOption.TCP_NODELAY, true)
-                        .handler(new ChannelInboundHandlerAdapter() {
-                            private int received;
-
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ByteBuf b = (ByteBuf) msg;
-                                received += b.readableBytes();
-                                b.release();
-                                if (received >= Net.MESSAGE) {
-                                    received = 0;
-                                    signal.fire();
-                                }
-                            }
-                        })
-                        .connect(server.address).sync().channel();
+                client = layer.connect(t, clientGroup, server.address, new Counter(Net.MESSAGE, signal));
             } catch (Exception e) {
                 shutdown(clientGroup);
                 server.close();
                 throw e;
             }
-        }
-
-        @Override
-        public void op() throws Exception {
-            signal.reset();
-            ByteBuf b = client.alloc().directBuffer(Net.MESSAGE).writeBytes(message);
-            client.writeAndFlush(b, client.voidPromise());
-            signal.await();
         }
 
         @Override
@@ -204,13 +258,10 @@ final class NettyImpls {
         }
     }
 
-    static final class UdpPingPong implements BenchOp {
+    static final class UdpPingPong extends Pinger {
         private final EventLoopGroup serverGroup;
         private final EventLoopGroup clientGroup;
         private final Channel server;
-        private final Channel client;
-        private final Signal signal = new Signal();
-        private final byte[] message = Net.patternArray(Net.MESSAGE);
 
         UdpPingPong(Transport t) throws Exception {
             serverGroup = t.group();
@@ -242,14 +293,6 @@ final class NettyImpls {
         }
 
         @Override
-        public void op() throws Exception {
-            signal.reset();
-            ByteBuf b = client.alloc().directBuffer(Net.MESSAGE).writeBytes(message);
-            client.writeAndFlush(b, client.voidPromise());
-            signal.await();
-        }
-
-        @Override
         public void close() {
             client.close().syncUninterruptibly();
             server.close().syncUninterruptibly();
@@ -258,8 +301,9 @@ final class NettyImpls {
     }
 
     /**
-     * 64 MiB: the client handler, on its event loop, writes 64 KiB slices of one direct buffer while the channel
-     * is writable (Netty's default water marks, 32/64 KiB), flushes, and continues on channelWritabilityChanged.
+     * 64 MiB over TCP or TLS: the client handler, on its event loop, writes 64 KiB slices of one direct buffer while
+     * the channel is writable (Netty's default water marks, 32/64 KiB), flushes, and continues on
+     * channelWritabilityChanged.
      */
     static final class Bulk implements BenchOp {
         private final Signal signal = new Signal();
@@ -270,37 +314,16 @@ final class NettyImpls {
         private final Runnable start;
         private long remaining;   // client event loop only
 
-        Bulk(Transport t) throws Exception {
-            server = new Server(t, new ChannelInboundHandlerAdapter() {
-                private long received;
-
-                @Override
-                public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                    ByteBuf b = (ByteBuf) msg;
-                    received += b.readableBytes();
-                    b.release();
-                    if (received >= Net.BULK) {
-                        received -= Net.BULK;
-                        signal.fire();
-                    }
-                }
-
-                @Override
-                public boolean isSharable() {
-                    return true;
-                }
-            });
+        Bulk(Transport t, Layer layer) throws Exception {
+            server = new Server(t, layer.server(new Counter(Net.BULK, signal)));
             clientGroup = t.group();
             try {
-                client = new Bootstrap().group(clientGroup).channel(t.socketChannel())
-                        .option(ChannelOption.TCP_NODELAY, true)
-                        .handler(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                                if (ctx.channel().isWritable()) pump();
-                            }
-                        })
-                        .connect(server.address).sync().channel();
+                client = layer.connect(t, clientGroup, server.address, new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                        if (ctx.channel().isWritable()) pump();
+                    }
+                });
             } catch (Exception e) {
                 shutdown(clientGroup);
                 server.close();
@@ -395,30 +418,6 @@ final class NettyImpls {
         public void close() {
             shutdown(clientGroup);
             server.close();
-        }
-    }
-
-    static final class Execute implements BenchOp {
-        private final EventLoopGroup group;
-        private final EventLoop loop;
-        private final Signal signal = new Signal();
-        private final Runnable task = signal::fire;
-
-        Execute(Transport t) throws ReflectiveOperationException {
-            group = t.group();
-            loop = group.next();
-        }
-
-        @Override
-        public void op() throws Exception {
-            signal.reset();
-            loop.execute(task);
-            signal.await();
-        }
-
-        @Override
-        public void close() {
-            shutdown(group);
         }
     }
 }

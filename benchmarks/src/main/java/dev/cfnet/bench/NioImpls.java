@@ -5,13 +5,16 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -30,10 +33,37 @@ final class NioImpls {
             case SCALING -> new PingPong(spin, idle);
             case UDP_PINGPONG -> new UdpPingPong(spin);
             case BULK -> new Bulk(spin);
-            case TLS_PINGPONG, TLS_BULK -> throw new IllegalArgumentException("the TLS rows are TlsImpls'");
+            case TLS_PINGPONG, TLS_BULK -> {
+                if (spin) throw new IllegalArgumentException("the TLS rows have no spinning NIO loop");
+                yield NioTlsImpls.create(scenario);
+            }
             case CONNECT -> new Connect(spin);
-            case EXECUTE -> new Execute(spin);
+            case EXECUTE -> {
+                TaskLoop loop = new TaskLoop(spin);
+                yield new Handoff(loop, loop);
+            }
         };
+    }
+
+    /** One pass of a loop: {@code selectNow} when it spins, else a blocking {@code select}. */
+    static void select(Selector selector, boolean spin, Consumer<SelectionKey> onKey) throws IOException {
+        if (spin) {
+            selector.selectNow(onKey);
+        } else {
+            selector.select(onKey);
+        }
+    }
+
+    /** A server thread that runs {@code selector} until {@code stopped}. */
+    static Thread serve(String name, Selector selector, boolean spin, Consumer<SelectionKey> onKey,
+                        BooleanSupplier stopped) {
+        return Thread.ofPlatform().name(name).daemon(true).start(() -> {
+            try {
+                while (!stopped.getAsBoolean()) select(selector, spin, onKey);
+            } catch (IOException e) {
+                if (!stopped.getAsBoolean()) e.printStackTrace();
+            }
+        });
     }
 
     /** What the server does with a connection. */
@@ -45,7 +75,6 @@ final class NioImpls {
         final AtomicInteger accepted = new AtomicInteger();
         private final Selector selector;
         private final ServerSocketChannel listener;
-        private final boolean spin;
         private final Role role;
         private final ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
         private final ByteBuffer one = ByteBuffer.allocateDirect(1);
@@ -56,7 +85,6 @@ final class NioImpls {
         private long received;
 
         Server(boolean spin, Role role, Signal sinkSignal) throws IOException {
-            this.spin = spin;
             this.role = role;
             this.sinkSignal = sinkSignal;
             selector = Selector.open();
@@ -65,21 +93,7 @@ final class NioImpls {
             listener.configureBlocking(false);
             listener.register(selector, SelectionKey.OP_ACCEPT);
             address = (InetSocketAddress) listener.getLocalAddress();
-            thread = Thread.ofPlatform().name("nio-server").daemon(true).start(this::run);
-        }
-
-        private void run() {
-            try {
-                while (!stop) {
-                    if (spin) {
-                        selector.selectNow(onKey);
-                    } else {
-                        selector.select(onKey);
-                    }
-                }
-            } catch (IOException e) {
-                if (!stop) e.printStackTrace();
-            }
+            thread = serve("nio-server", selector, spin, onKey, () -> stop);
         }
 
         private void onKey(SelectionKey key) {
@@ -146,24 +160,19 @@ final class NioImpls {
         return c;
     }
 
-    static final class PingPong implements BenchOp {
-        private final Server server;
-        private final Selector selector;
-        private final SocketChannel client;
-        private final boolean spin;
+    /** A client on the benchmark thread's own selector: writes the message, selects until the reply is all in. */
+    abstract static class SelectorClient implements BenchOp {
+        final boolean spin;
+        final Selector selector;
         private final ByteBuffer message = Net.pattern(Net.MESSAGE);
         private final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
         private final Consumer<SelectionKey> onKey = this::onKey;
-        private final IdlePeers idlePeers;
+        ByteChannel client;   // set and registered for OP_READ by the subclass
         private int received;
 
-        PingPong(boolean spin, int idle) throws Exception {
+        SelectorClient(boolean spin) throws IOException {
             this.spin = spin;
-            server = new Server(spin, Role.ECHO, null);
             selector = Selector.open();
-            client = connect(server.address);
-            client.register(selector, SelectionKey.OP_READ);
-            idlePeers = idle > 0 ? IdlePeers.open(server.address, idle, server.accepted::get, 1) : null;
         }
 
         private void onKey(SelectionKey k) {
@@ -182,13 +191,21 @@ final class NioImpls {
             received = 0;
             message.clear();
             while (message.hasRemaining()) client.write(message);
-            while (received < Net.MESSAGE) {
-                if (spin) {
-                    selector.selectNow(onKey);
-                } else {
-                    selector.select(onKey);
-                }
-            }
+            while (received < Net.MESSAGE) select(selector, spin, onKey);
+        }
+    }
+
+    static final class PingPong extends SelectorClient {
+        private final Server server;
+        private final IdlePeers idlePeers;
+
+        PingPong(boolean spin, int idle) throws Exception {
+            super(spin);
+            server = new Server(spin, Role.ECHO, null);
+            SocketChannel c = connect(server.address);
+            c.register(selector, SelectionKey.OP_READ);
+            client = c;
+            idlePeers = idle > 0 ? IdlePeers.open(server.address, idle, server.accepted::get, 1) : null;
         }
 
         @Override
@@ -200,49 +217,28 @@ final class NioImpls {
         }
     }
 
-    static final class UdpPingPong implements BenchOp {
+    static final class UdpPingPong extends SelectorClient {
         private final Selector serverSelector;
         private final DatagramChannel server;
         private final Thread serverThread;
         private volatile boolean stop;
-        private final Selector selector;
-        private final DatagramChannel client;
-        private final boolean spin;
-        private final ByteBuffer message = Net.pattern(Net.MESSAGE);
-        private final ByteBuffer in = ByteBuffer.allocateDirect(65536);
         private final ByteBuffer serverBuf = ByteBuffer.allocateDirect(65536);
-        private final Consumer<SelectionKey> onKey = this::onKey;
         private final Consumer<SelectionKey> onServerKey = this::onServerKey;
-        private int received;
 
         UdpPingPong(boolean spin) throws IOException {
-            this.spin = spin;
+            super(spin);
             serverSelector = Selector.open();
             server = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
             server.bind(Net.anyPort());
             server.configureBlocking(false);
             server.register(serverSelector, SelectionKey.OP_READ);
-            serverThread = Thread.ofPlatform().name("nio-udp-server").daemon(true).start(this::serve);
-            selector = Selector.open();
-            client = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
-            client.bind(Net.anyPort());
-            client.connect(server.getLocalAddress());
-            client.configureBlocking(false);
-            client.register(selector, SelectionKey.OP_READ);
-        }
-
-        private void serve() {
-            try {
-                while (!stop) {
-                    if (spin) {
-                        serverSelector.selectNow(onServerKey);
-                    } else {
-                        serverSelector.select(onServerKey);
-                    }
-                }
-            } catch (IOException e) {
-                if (!stop) e.printStackTrace();
-            }
+            serverThread = serve("nio-udp-server", serverSelector, spin, onServerKey, () -> stop);
+            DatagramChannel c = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+            c.bind(Net.anyPort());
+            c.connect(server.getLocalAddress());
+            c.configureBlocking(false);
+            c.register(selector, SelectionKey.OP_READ);
+            client = c;
         }
 
         private void onServerKey(SelectionKey k) {
@@ -254,29 +250,6 @@ final class NioImpls {
                 server.send(serverBuf, from);
             } catch (IOException e) {
                 if (!stop) e.printStackTrace();
-            }
-        }
-
-        private void onKey(SelectionKey k) {
-            try {
-                in.clear();
-                received += client.read(in);
-            } catch (IOException e) {
-                throw Net.unchecked(e);
-            }
-        }
-
-        @Override
-        public void op() throws Exception {
-            received = 0;
-            message.clear();
-            client.write(message);
-            while (received < Net.MESSAGE) {
-                if (spin) {
-                    selector.selectNow(onKey);
-                } else {
-                    selector.select(onKey);
-                }
             }
         }
 
@@ -396,16 +369,14 @@ final class NioImpls {
     }
 
     /** A selector thread with a task queue: execute = queue + Selector.wakeup() (spin: queue only). */
-    static final class Execute implements BenchOp {
+    static final class TaskLoop implements Executor, AutoCloseable {
         private final Selector selector;
         private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
         private final Thread thread;
         private final boolean spin;
         private volatile boolean stop;
-        private final Signal signal = new Signal();
-        private final Runnable task = signal::fire;
 
-        Execute(boolean spin) throws IOException {
+        TaskLoop(boolean spin) throws IOException {
             this.spin = spin;
             selector = Selector.open();
             thread = Thread.ofPlatform().name("nio-exec").daemon(true).start(this::run);
@@ -428,11 +399,9 @@ final class NioImpls {
         }
 
         @Override
-        public void op() throws Exception {
-            signal.reset();
+        public void execute(Runnable task) {
             tasks.add(task);
             if (!spin) selector.wakeup();
-            signal.await();
         }
 
         @Override

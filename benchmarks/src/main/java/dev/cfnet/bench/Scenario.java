@@ -43,6 +43,12 @@ public enum Scenario {
         return null;
     }
 
+    /** The scenario of a JMH benchmark id such as {@code dev.cfnet.bench.BulkBench.transfer64MiB}, or null. */
+    public static Scenario ofBenchmark(String benchmark) {
+        String[] parts = benchmark.split("\\.");
+        return parts.length < 2 ? null : ofBenchClass(parts[parts.length - 2]);
+    }
+
     /** The Java implementations of this scenario (availability is checked separately). */
     public List<String> javaImpls() {
         return switch (this) {

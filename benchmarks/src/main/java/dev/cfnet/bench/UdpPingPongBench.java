@@ -3,37 +3,18 @@ package dev.cfnet.bench;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /** Scenario 4: one 64-byte UDP round trip over loopback (connected client, server echoes to the source). */
-@State(Scope.Thread)
 @BenchmarkMode({Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
-public class UdpPingPongBench {
-    /** The implementation (see {@link Impls}); BenchMain passes only those available here. */
+public class UdpPingPongBench extends ScenarioBench {
+    /** The implementation (see {@link Impls}), read by {@link ScenarioBench}; BenchMain passes the available ones. */
     @Param({"cfnet-nio-park", "cfnet-nio-spin", "cfnet-cf-park", "java-blocking", "nio-select", "nio-spin", "netty-nio",
             "netty-epoll", "netty-kqueue"})
     public String impl;
-
-    private BenchOp op;
-
-    @Setup
-    public void setup() throws Exception {
-        op = Impls.create(Scenario.UDP_PINGPONG, impl, 0);
-    }
-
-    @TearDown
-    public void tearDown() throws Exception {
-        op.close();
-    }
 
     @Benchmark
     public void roundTrip() throws Exception {
