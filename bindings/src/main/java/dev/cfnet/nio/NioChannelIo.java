@@ -76,7 +76,7 @@ abstract class NioChannelIo implements SocketIo {
     @Override
     public void refresh() {
         SelectionKey k = key;
-        if (k == null) return;
+        if (k == null || !k.isValid()) return;   // cancelled by invalidate: an exception per closed socket otherwise
         int ops = core.isValid() && core.activeIn(loop.interestMode()) ? interestOps() & channel.validOps() : 0;
         if (ops != lastOps) {
             try {

@@ -53,7 +53,7 @@ public final class SocketCore extends ScheduledSource {
     private final SocketWriter writer = new SocketWriter(this);
     private final WriteQueue.Lazy queue = writer.queue();
     /** Read-type events that arrived while their callback was not armed, in order. Loop thread. */
-    private final ArrayDeque<SocketEvent> held = new ArrayDeque<>();
+    private ArrayDeque<SocketEvent> held;   // made on the first hold: most sockets never hold anything
     private SocketEvent.Data streamData;        // reused for every stream DATA event over the same buffer
 
     /**
@@ -210,7 +210,7 @@ public final class SocketCore extends ScheduledSource {
      */
     public void data(ByteBuffer bytes, InetSocketAddress from) {
         if (state == Connection.FAILED) return;
-        if (!held.isEmpty() || !readArmed()) {
+        if (holding() || !readArmed()) {
             hold(new SocketEvent.Data(copy(bytes), from, Optional.empty()));
             return;
         }
@@ -228,7 +228,7 @@ public final class SocketCore extends ScheduledSource {
 
     /** DATA on a datagram socket: a reported error (e.g. ICMP port unreachable); the socket stays valid. */
     public void datagramError(SocketError error) {
-        if (!held.isEmpty() || !readArmed()) {
+        if (holding() || !readArmed()) {
             hold(new SocketEvent.Data(EMPTY, peer, Optional.of(error)));
             return;
         }
@@ -242,7 +242,7 @@ public final class SocketCore extends ScheduledSource {
         if (state == Connection.FAILED) return;
         SocketEvent.Data end = new SocketEvent.Data(EMPTY, peer != null ? peer : remote,
                 Optional.ofNullable(error != null ? error : connectError));
-        if (!held.isEmpty() || !readArmed()) {
+        if (holding() || !readArmed()) {
             hold(end);
             io.endHeld();
             return;
@@ -255,7 +255,7 @@ public final class SocketCore extends ScheduledSource {
     /** ACCEPT: a connection the backend accepted; closed after the callback unless it was wrapped. */
     public void accepted(SocketHandle connection, InetSocketAddress from) {
         SocketEvent.Accepted event = new SocketEvent.Accepted(connection, from);
-        if (!held.isEmpty() || !readArmed()) {
+        if (holding() || !readArmed()) {
             hold(event);
             io.disarm(ACCEPT);   // keep further connections in the kernel's backlog
             return;
@@ -300,7 +300,12 @@ public final class SocketCore extends ScheduledSource {
     }
 
     private void hold(SocketEvent event) {
+        if (held == null) held = new ArrayDeque<>();
         held.add(event);
+    }
+
+    private boolean holding() {
+        return held != null && !held.isEmpty();
     }
 
     private static ByteBuffer copy(ByteBuffer bytes) {
@@ -316,7 +321,7 @@ public final class SocketCore extends ScheduledSource {
             return;
         }
         try {
-            while (valid && !held.isEmpty() && readArmed()) {
+            while (valid && holding() && readArmed()) {
                 SocketEvent e = held.poll();
                 consumeReadType();
                 deliver(e);
@@ -324,13 +329,14 @@ public final class SocketCore extends ScheduledSource {
                 if (e instanceof SocketEvent.Data d && d.isEmpty() && type == SocketType.STREAM) invalidate();
                 rearmReadType();
             }
-            if (valid && held.isEmpty() && readArmed()) io.arm(readType);
+            if (valid && !holding() && readArmed()) io.arm(readType);
         } finally {
             endDispatch();
         }
     }
 
     private void dropHeld() {
+        if (held == null) return;
         SocketEvent e;
         while ((e = held.poll()) != null) {
             if (e instanceof SocketEvent.Accepted a) a.handle().close();
