@@ -54,7 +54,7 @@ public final class SocketCore extends ScheduledSource {
     private final WriteQueue.Lazy queue = writer.queue();
     /** Read-type events that arrived while their callback was not armed, in order. Loop thread. */
     private ArrayDeque<SocketEvent> held;   // made on the first hold: most sockets never hold anything
-    private SocketEvent.Data streamData;        // reused for every stream DATA event over the same buffer
+    private SocketEvent.Data lastData;        // reused while the buffer and the sender stay the same
 
     /**
      * @param state IDLE for a new socket; for a wrapped handle what it is (connected: CONNECTED_UNREPORTED, so that
@@ -215,14 +215,11 @@ public final class SocketCore extends ScheduledSource {
             return;
         }
         consumeReadType();
-        if (type == SocketType.STREAM) {
-            if (streamData == null || streamData.bytes() != bytes) {
-                streamData = new SocketEvent.Data(bytes, from, Optional.empty());
-            }
-            deliver(streamData);
-        } else {
-            deliver(new SocketEvent.Data(bytes, from, Optional.empty()));
+        // The same view and (NIO caches it) the same sender as last time: the same event, no allocation.
+        if (lastData == null || lastData.bytes() != bytes || lastData.address() != from) {
+            lastData = new SocketEvent.Data(bytes, from, Optional.empty());
         }
+        deliver(lastData);
         rearmReadType();
     }
 
