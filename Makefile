@@ -88,10 +88,13 @@ define RUN_TESTS
 	  "$(JDK)/bin/java" tools/TestSummary.java --since $$start $(TEST_MODULES) || true; exit $$rc
 endef
 
+# With a macOS SDK (MACOS_SDK=..., or xcrun's on macOS) the test runs check the CF backend's symbols against it too.
+SDK_PROP = $(if $(MACOS_SDK),-Dcfnet.macos.sdk="$(abspath $(MACOS_SDK))")
+
 # CF_LIBRARY=/path/libCoreFoundation.so runs the CF half too (it skips, and says so, where no CoreFoundation loads).
 test:
 	$(NEED_JDK)
-	$(call RUN_TESTS,verify $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)"))
+	$(call RUN_TESTS,verify $(if $(CF_LIBRARY),-Dcfnet.cf.library="$(CF_LIBRARY)") $(SDK_PROP))
 
 # Maven prints terminal reset codes even with -q -B: its output is shown only when the build fails.
 demo-jar:
@@ -111,12 +114,12 @@ test-reliability:
 # The contract suite on one backend only.
 test-nio:
 	$(NEED_JDK)
-	$(call RUN_TESTS,-pl bindings verify -Dcfnet.backend=nio)
+	$(call RUN_TESTS,-pl bindings verify -Dcfnet.backend=nio $(SDK_PROP))
 
 test-cf:
 	$(NEED_JDK)
 	@[ -n "$(CF_LIBRARY)" ] || [ "$$(uname)" = Darwin ] || { echo "make test-cf needs CF_LIBRARY=/path/to/libCoreFoundation.so off macOS" >&2; exit 2; }
-	$(call RUN_TESTS,-pl bindings verify -Dcfnet.backend=cf -Dcfnet.cf.library="$(CF_LIBRARY)")
+	$(call RUN_TESTS,-pl bindings verify -Dcfnet.backend=cf -Dcfnet.cf.library="$(CF_LIBRARY)" $(SDK_PROP))
 
 # javadoc -Xdoclint:all over the packages module-info exports, but the generated bindings: what the javadoc jar
 # documents. Prints the count; any warning or error fails.

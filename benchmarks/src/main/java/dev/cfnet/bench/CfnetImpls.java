@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class CfnetImpls {
     /**
-     * How long one runInMode may wait. NIO: finite (a deadline costs nothing there). CF: "forever", because on a
-     * non-Apple CoreFoundation cfnet arms an alarm task per finite-timeout run (see the report's findings).
+     * How long one runInMode may wait. NIO: finite (a deadline costs nothing there). CF: "forever", because on
+     * OpenCFLite cfnet arms an alarm task per finite-timeout run (see the report's findings).
      */
     private static Duration waitFor(Backend b) {
         return b == Backend.CF ? Duration.ofSeconds(Long.MAX_VALUE) : Duration.ofSeconds(10);

@@ -448,8 +448,8 @@ public final class Report {
                 (DATA / OP_READ) on the server loop and never used; their other ends live in a child JVM \
                 (`IdlePeers`) so that the benchmark JVM needs one descriptor per idle connection.
                 - **Timeouts.** cfnet NIO clients run the loop with a 10 s timeout (free there); CF clients with an \
-                infinite one, because off macOS cfnet's CF backend schedules an alarm task for every finite-timeout \
-                `runInMode` (an allocation and a cross-thread hand-over per call).
+                infinite one, because on OpenCFLite (whose idle run ignores its timeout) cfnet schedules an alarm task \
+                for every finite-timeout `runInMode` (an allocation and a cross-thread hand-over per call).
                 - **C rows** come from `native/bench/*.c` (built by `make bench`), run after the JMH runs; see \
                 `NativeRunner` for how their output becomes JMH-shaped rows in `latest.json` (`params.impl` = \
                 `c-*`, an extra `native` member with the command line and each run's output).

@@ -29,7 +29,8 @@ class MacOsSdkTest {
 
     static Path sdk() {
         String p = System.getProperty("cfnet.macos.sdk", "").strip();
-        assumeTrue(!p.isEmpty(), "no macOS SDK given (make check-macos-sdk MACOS_SDK=/path/to/MacOSX.sdk)");
+        assumeTrue(!p.isEmpty(), "no macOS SDK given (MACOS_SDK=/path/to/MacOSX.sdk on make test, test-cf or "
+                + "check-macos-sdk)");
         Path sdk = Path.of(p);
         assumeTrue(Files.isDirectory(sdk.resolve("System/Library/Frameworks")), sdk + " is not a macOS SDK");
         return sdk;

@@ -56,7 +56,7 @@ class EchoInterruptTest {
             for (String line; (line = out.readLine()) != null; ) {
                 seen.append(line).append('\n');
             }
-            assertTrue(seen.toString().contains("Echoed 5 bytes over 1 connections"),
+            assertTrue(seen.toString().contains("Echoed 5 bytes over 1 connection"),
                     "the summary line after Ctrl-C:\n" + seen);
             assertEquals(130, p.exitValue(), "128 + SIGINT, as a shell reports Ctrl-C:\n" + seen);
         } finally {

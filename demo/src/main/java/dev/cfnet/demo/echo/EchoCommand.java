@@ -89,8 +89,9 @@ public final class EchoCommand implements Callable<Integer> {
                         + " with the " + b + " backend; Ctrl-C stops");
                 System.out.flush();
                 stop.await();
-                System.out.println("Echoed " + server.bytesEchoed() + " bytes over " + server.connections()
-                        + " connections");
+                long n = server.connections();
+                System.out.println("Echoed " + server.bytesEchoed() + " bytes over " + n
+                        + (n == 1 ? " connection" : " connections"));
                 System.out.flush();
                 return 0;
             } catch (SocketErrorException e) {
