@@ -78,20 +78,25 @@ final class SocketWriter {
         }
         if (s == Connection.FAILED) throw new SocketErrorException("write", SocketError.of(Kind.NOT_CONNECTED));
         WriteQueue q = queue.get();
-        boolean wasEmpty = q.isEmpty();
         int n;
-        if (s == Connection.CONNECTED) {
-            try {
-                n = q.writeThrough(io.sink(), data);
-            } catch (IOException e) {
-                SocketError err = core.isValid() ? errorOf(e) : SocketError.of(Kind.CLOSED);
-                writeError = err;
-                throw new SocketErrorException("write", err, 0, e);
+        boolean started;   // this write left bytes in a queue that was empty: nothing has WRITE armed for them
+        // Atomic with the loop's flush (same lock): seen non-empty, the queue is one a flush still has to empty.
+        synchronized (q) {
+            boolean wasEmpty = q.isEmpty();
+            if (s == Connection.CONNECTED) {
+                try {
+                    n = q.writeThrough(io.sink(), data);
+                } catch (IOException e) {
+                    SocketError err = core.isValid() ? errorOf(e) : SocketError.of(Kind.CLOSED);
+                    writeError = err;
+                    throw new SocketErrorException("write", err, 0, e);
+                }
+            } else {
+                n = q.offer(data);
             }
-        } else {
-            n = q.offer(data);
+            started = wasEmpty && !q.isEmpty();
         }
-        if (wasEmpty && !q.isEmpty()) io.arm(CallBackBits.WRITE);
+        if (started) io.arm(CallBackBits.WRITE);
         return n;
     }
 
