@@ -52,22 +52,14 @@ class LeakTest {
         int cycles = Scale.of(3_000, 100_000);
         // One loop throughout: what is measured is what cycles leave, not what a loop's thread holds (OpenCFLite
         // gives a thread's CFRunLoop back at its own pace).
-        Resources.Snapshot before;
-        Resources.Snapshot after;
-        long bytes;
-        double secs;
         try (RunLoop loop = RunLoop.start("leak-" + backend, backend)) {
             runConnections(loop, 200);   // warm up: classes, JIT, lazily made pools
-            loop.submit(() -> null).get(10, TimeUnit.SECONDS);
-            before = Resources.snapshot();
-            long t0 = System.nanoTime();
-            bytes = runConnections(loop, cycles);
-            secs = (System.nanoTime() - t0) / 1e9;
-            after = settle(loop, before);
+            long[] bytes = new long[1];
+            Window w = window(loop, backend, () -> bytes[0] = runConnections(loop, cycles));
+            System.out.printf("[leak] %s: %d connection cycles (%d bytes echoed) in %.1f s%n  before: %s%n  "
+                    + "after:  %s%n", backend, cycles, bytes[0], w.seconds(), w.before(), w.after());
+            assertNoLeak(w.before(), w.after());
         }
-        System.out.printf("[leak] %s: %d connection cycles (%d bytes echoed) in %.1f s%n  before: %s%n  after:  %s%n",
-                backend, cycles, bytes, secs, before, after);
-        assertNoLeak(before, after);
     }
 
     @ParameterizedTest
@@ -75,21 +67,40 @@ class LeakTest {
     void resolveTimerAndExecuteCyclesLeaveNothingBehind(Backend backend) throws Exception {
         assumeTrue(backend.isAvailable(), () -> backend + " skipped: " + backend.unavailableReason().orElse(""));
         int cycles = Scale.of(5_000, 100_000);
-        Resources.Snapshot before;
-        Resources.Snapshot after;
-        double secs;
         try (RunLoop loop = RunLoop.start("leak2-" + backend, backend)) {
             runOthers(loop, 200);
-            loop.submit(() -> null).get(10, TimeUnit.SECONDS);
-            before = Resources.snapshot();
-            long t0 = System.nanoTime();
-            runOthers(loop, cycles);
-            secs = (System.nanoTime() - t0) / 1e9;
-            after = settle(loop, before);
+            Window w = window(loop, backend, () -> runOthers(loop, cycles));
+            System.out.printf("[leak] %s: %d resolve/timer/execute cycles in %.1f s%n  before: %s%n  after:  %s%n",
+                    backend, cycles, w.seconds(), w.before(), w.after());
+            assertNoLeak(w.before(), w.after());
         }
-        System.out.printf("[leak] %s: %d resolve/timer/execute cycles in %.1f s%n  before: %s%n  after:  %s%n",
-                backend, cycles, secs, before, after);
-        assertNoLeak(before, after);
+    }
+
+    @FunctionalInterface
+    interface Cycles {
+        void run() throws Exception;
+    }
+
+    record Window(Resources.Snapshot before, Resources.Snapshot after, double seconds) {
+    }
+
+    /**
+     * The cycles between two snapshots. Where descriptors grew, the same cycles once more from there, and that
+     * window is the one judged: a leak grows again, while something CoreFoundation makes once, lazily, does not
+     * (OpenCFLite has made a kqueue, 4 descriptors, at an unforeseeable point of a run, once per process).
+     */
+    static Window window(RunLoop loop, Backend backend, Cycles cycles) throws Exception {
+        Window w = null;
+        for (int round = 0; round < 2 && (w == null || w.after().fds() > w.before().fds()); round++) {
+            if (w != null) System.out.printf("[leak] %s: once more, after %s%n", backend, w.after().diff(w.before()));
+            loop.submit(() -> null).get(10, TimeUnit.SECONDS);
+            Resources.Snapshot before = Resources.snapshot();
+            long t0 = System.nanoTime();
+            cycles.run();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            w = new Window(before, settle(loop, before), secs);
+        }
+        return w;
     }
 
     /**
