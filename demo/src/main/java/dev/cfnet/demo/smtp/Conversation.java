@@ -2,8 +2,10 @@ package dev.cfnet.demo.smtp;
 
 import static dev.cfnet.CallBackType.DATA;
 import static dev.cfnet.CallBackType.WRITE;
+import static dev.cfnet.demo.smtp.Display.display;
+import static dev.cfnet.demo.smtp.Display.human;
+import static dev.cfnet.demo.smtp.Display.ms;
 
-import dev.cfnet.CallBackType;
 import dev.cfnet.ConnectAttempt;
 import dev.cfnet.ConnectOptions;
 import dev.cfnet.Connecting;
@@ -20,9 +22,6 @@ import dev.cfnet.tls.TlsError;
 import dev.cfnet.tls.TlsEvent;
 import dev.cfnet.tls.TlsSocket;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +32,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The seed's SMTP step machine on cfnet, with the error control it admits it lacks. It connects by name (RFC 8305,
@@ -86,9 +84,8 @@ public final class Conversation {
     private String host;
     private int port;
     private Connecting connecting;
-    private Socket socket;
+    private final Link link = new Link();
     private final StartTls router = new StartTls(this::onEvent);   // the socket's handler: plaintext, then TLS
-    private TlsSocket tls;            // the TLS session over the socket, once there is one
     private Timer timer;
     private long deadline;            // System.nanoTime() at which the armed wait ends
     private Phase phase = Phase.CONNECTING;
@@ -142,7 +139,7 @@ public final class Conversation {
         }
         if (!r.addresses().isEmpty()) {
             out.detail("Addresses of " + host + " in the order to try: " + r.addresses().stream()
-                    .map(Conversation::display).collect(Collectors.joining(", ")));
+                    .map(Display::display).collect(Collectors.joining(", ")));
         }
         for (ConnectAttempt a : r.attempts()) {
             out.detail("  attempt " + display(a.address()) + ": started at " + ms(a.started()) + ", " + switch (
@@ -155,9 +152,9 @@ public final class Conversation {
         switch (r) {
             case ConnectResult.Failed f -> finish(Status.NETWORK, describe(f));
             case ConnectResult.Connected c -> {
-                socket = c.socket();
-                out.line("Connected to " + display(socket.peerAddress().orElse(null)) + " from "
-                        + display(socket.localAddress().orElse(null)));
+                link.socket = c.socket();
+                out.line("Connected to " + display(link.socket.peerAddress().orElse(null)) + " from "
+                        + display(link.socket.localAddress().orElse(null)));
                 if (options.implicitTls()) {
                     startTls();
                     return;
@@ -184,7 +181,7 @@ public final class Conversation {
     // ---- the callbacks -----------------------------------------------------------------------------------------
 
     private void onEvent(Socket s, SocketEvent event) {
-        if (s != socket || phase == Phase.DONE) return;   // a finished conversation
+        if (s != link.socket || phase == Phase.DONE) return;   // a finished conversation
         switch (event) {
             case SocketEvent.Writable w -> onWritable();
             case SocketEvent.Data d -> onData(d);
@@ -203,7 +200,8 @@ public final class Conversation {
                     pending = lines();
                 } else {
                     Step s = steps.get(step);
-                    if (s.kind() == Step.Kind.STARTTLS && !offersStartTls(lastReply)) {
+                    boolean offered = lastReply != null && lastReply.offersExtension("STARTTLS");
+                    if (s.kind() == Step.Kind.STARTTLS && !offered) {
                         fail(Status.TLS, "the server does not offer STARTTLS (it is not among the keywords of its "
                                 + "EHLO reply)");
                         return;
@@ -216,13 +214,13 @@ public final class Conversation {
             }
             if (pending != null) {
                 try {
-                    write(pending);
+                    link.write(pending);
                 } catch (IOException e) {
                     connectionLost("cannot send " + currentLabel() + ": " + e.getMessage());
                     return;
                 }
                 if (pending.hasRemaining()) {
-                    enable(WRITE);   // the write queue is full: go on once it drained
+                    link.enable(WRITE);   // the write queue is full: go on once it drained
                     return;
                 }
                 pending = null;
@@ -237,8 +235,8 @@ public final class Conversation {
             }
             armWrite();
         }
-        disable(WRITE);
-        enable(DATA);
+        link.disable(WRITE);
+        link.enable(DATA);
         if (phase == Phase.WRITING) {
             phase = Phase.READING;
             arm(options.stepTimeout(), () -> fail(Status.NETWORK, "no reply to " + currentLabel() + " within "
@@ -268,16 +266,6 @@ public final class Conversation {
         }
         linesEnd = i;
         return ByteBuffer.wrap(b.toByteArray());
-    }
-
-    private static boolean offersStartTls(Reply r) {
-        if (r == null) return false;
-        for (int i = 1; i < r.lines().size(); i++) {
-            String kw = r.lines().get(i).strip();
-            int sp = kw.indexOf(' ');
-            if ((sp < 0 ? kw : kw.substring(0, sp)).equalsIgnoreCase("STARTTLS")) return true;
-        }
-        return false;
     }
 
     private void onData(SocketEvent.Data d) {
@@ -342,8 +330,8 @@ public final class Conversation {
                 done(new Outcome(Status.OK, "every reply as expected", step));
                 return;
             }
-            disable(DATA);
-            enable(WRITE);
+            link.disable(DATA);
+            link.enable(WRITE);
             phase = Phase.WRITING;
             armWrite();
         }
@@ -363,7 +351,8 @@ public final class Conversation {
         disarm();
         out.line("Starting TLS with " + options.tls().serverName().orElse(host) + " ...");
         try {
-            tls = router.upgrade(socket, options.tls().withHandshakeTimeout(options.stepTimeout()), this::onTls, null);
+            TlsConfig config = options.tls().withHandshakeTimeout(options.stepTimeout());
+            link.tls = router.upgrade(link.socket, config, this::onTls, null);
         } catch (RuntimeException e) {
             done(new Outcome(Status.TLS, "cannot start TLS: " + e.getMessage(), step));
             return;
@@ -372,17 +361,18 @@ public final class Conversation {
     }
 
     private void onTls(TlsSocket t, TlsEvent event) {
-        if (t != tls || phase == Phase.DONE) return;
+        if (t != link.tls || phase == Phase.DONE) return;
         switch (event) {
             case TlsEvent.Handshake h when h.failed() -> {
                 TlsError e = h.error().orElseThrow();
                 done(new Outcome(e.kind() == TlsError.Kind.NETWORK ? Status.NETWORK : Status.TLS,
-                        "TLS handshake with " + options.tls().serverName().orElse(host) + " failed: " + describe(e),
+                        "TLS handshake with " + options.tls().serverName().orElse(host) + " failed: "
+                                + Display.describe(e),
                         step));
             }
             case TlsEvent.Handshake h -> {
                 out.line("TLS established: " + h.protocol() + ", " + h.session().orElseThrow().getCipherSuite()
-                        + "; " + certificate(h));
+                        + "; " + Display.certificate(h, options.tls(), host));
                 if (phase == Phase.HANDSHAKING && step < steps.size()
                         && steps.get(step).kind() == Step.Kind.STARTTLS) {
                     step++;
@@ -395,14 +385,14 @@ public final class Conversation {
                     return;
                 }
                 phase = Phase.WRITING;
-                enable(WRITE);
+                link.enable(WRITE);
                 armWrite();
             }
             case TlsEvent.Data d when d.isEmpty() -> {
                 Optional<TlsError> e = d.error();
                 if (e.isPresent() && e.get().kind() != TlsError.Kind.NETWORK
                         && e.get().kind() != TlsError.Kind.TRUNCATED && phase != Phase.QUITTING) {
-                    done(new Outcome(Status.TLS, "the TLS session failed: " + describe(e.get()), step));
+                    done(new Outcome(Status.TLS, "the TLS session failed: " + Display.describe(e.get()), step));
                     return;
                 }
                 connectionLost(e.map(x -> x.socketError().map(Conversation::why)
@@ -412,33 +402,6 @@ public final class Conversation {
             case TlsEvent.Data d -> feed(d.bytes());
             case TlsEvent.Writable w -> onWritable();
         }
-    }
-
-    private String certificate(TlsEvent.Handshake h) {
-        String who;
-        try {
-            var chain = h.session().orElseThrow().getPeerCertificates();
-            who = chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
-                    ? x.getSubjectX500Principal().getName() : "?";
-        } catch (SSLPeerUnverifiedException e) {
-            who = "none";
-        }
-        TlsConfig c = options.tls();
-        return "the server's certificate " + who + (c.verifiesHostname()
-                ? " is trusted and names " + c.serverName().orElse(host) : " is NOT checked (--insecure)");
-    }
-
-    static String describe(TlsError e) {
-        String what = switch (e.kind()) {
-            case HOSTNAME_MISMATCH -> "the server's certificate is for another name";
-            case CERTIFICATE_EXPIRED -> "the server's certificate has expired (or is not valid yet)";
-            case UNTRUSTED_CERTIFICATE -> "the server's certificate is not trusted (try --cafile FILE)";
-            case BAD_CERTIFICATE -> "the server's certificate was refused";
-            case PEER_ALERT -> "the server refused the handshake";
-            case TIMED_OUT -> "no handshake in time";
-            default -> null;
-        };
-        return what == null ? e.toString() : what + ": " + e;
     }
 
     /**
@@ -459,7 +422,7 @@ public final class Conversation {
     private void fail(Status status, String reason) {
         Outcome outcome = new Outcome(status, reason, step);
         boolean quitting = step < steps.size() && "QUIT".equalsIgnoreCase(steps.get(step).label());
-        if (!linkUp() || quitting || phase == Phase.HANDSHAKING) {
+        if (!link.isUp() || quitting || phase == Phase.HANDSHAKING) {
             done(outcome);
             return;
         }
@@ -472,7 +435,7 @@ public final class Conversation {
             // The step's time is spent (or a command is half-written): QUIT goes out if it can at once, unanswered.
             if (pending == null) {
                 try {
-                    write(ByteBuffer.wrap("QUIT\r\n".getBytes(StandardCharsets.UTF_8)));
+                    link.write(ByteBuffer.wrap("QUIT\r\n".getBytes(StandardCharsets.UTF_8)));
                 } catch (IOException ignored) {
                     // the connection goes anyway
                 }
@@ -480,8 +443,8 @@ public final class Conversation {
             done(outcome);
             return;
         }
-        disable(DATA);
-        enable(WRITE);
+        link.disable(DATA);
+        link.enable(WRITE);
         arm(Duration.ofNanos(left), () -> done(failure));
     }
 
@@ -502,49 +465,8 @@ public final class Conversation {
         phase = Phase.DONE;
         disarm();
         if (connecting != null) connecting.cancel();
-        dropSocket();
+        link.drop();
         result.complete(outcome);
-    }
-
-    private void dropSocket() {
-        if (tls != null) {
-            tls.invalidate();   // close_notify, then the socket
-            tls = null;
-        }
-        if (socket != null) {
-            socket.invalidate();
-            socket = null;
-        }
-    }
-
-    // The conversation's link: the socket, or the TLS session over it once there is one.
-
-    private void write(ByteBuffer b) throws IOException {
-        if (tls != null) {
-            tls.write(b);
-        } else {
-            socket.write(b);
-        }
-    }
-
-    private void enable(CallBackType t) {
-        if (tls != null) {
-            tls.enableCallBacks(t);
-        } else {
-            socket.enableCallBacks(t);
-        }
-    }
-
-    private void disable(CallBackType t) {
-        if (tls != null) {
-            tls.disableCallBacks(t);
-        } else {
-            socket.disableCallBacks(t);
-        }
-    }
-
-    private boolean linkUp() {
-        return tls != null ? tls.isValid() : socket != null && socket.isValid();
     }
 
     private void arm(Duration after, Runnable onTimeout) {
@@ -566,60 +488,5 @@ public final class Conversation {
 
     private static String codes(Step s) {
         return s.expect().stream().map(String::valueOf).collect(Collectors.joining(" or "));
-    }
-
-    /** 127.0.0.1:25, [::1]:25 (RFC 5952's short form, in brackets so that the port stands apart). */
-    static String display(InetSocketAddress a) {
-        if (a == null) return "?";
-        return display(text(a.getAddress()), a.getPort());
-    }
-
-    /** host:port, with an IPv6 literal in brackets. */
-    public static String display(String host, int port) {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-    }
-
-    /** An address as text; IPv6 in RFC 5952's short form (::1, not 0:0:0:0:0:0:0:1). */
-    public static String text(InetAddress a) {
-        if (!(a instanceof Inet6Address v6)) return a.getHostAddress();
-        byte[] b = v6.getAddress();
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        int bestAt = -1;
-        int bestLen = 1;   // a single zero group is not shortened
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) j++;
-            if (j - i > bestLen) {
-                bestAt = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestAt) {
-                s.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (!s.isEmpty() && s.charAt(s.length() - 1) != ':') s.append(':');
-            s.append(Integer.toHexString(g[i]));
-        }
-        int scope = v6.getScopeId();
-        return scope > 0 ? s + "%" + scope : s.toString();
-    }
-
-    static String ms(Duration d) {
-        return String.format(java.util.Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
-    }
-
-    static String human(Duration d) {
-        if (d.toMillis() % 1000 != 0 || d.isZero()) return d.toMillis() + " ms";
-        return d.toSeconds() + " s";
     }
 }

@@ -17,4 +17,14 @@ public record Reply(int code, List<String> lines) {
         }
         return out;
     }
+
+    /** Whether this EHLO reply lists {@code keyword} (RFC 5321 4.1.1.1: one extension per line after the first). */
+    public boolean offersExtension(String keyword) {
+        for (int i = 1; i < lines.size(); i++) {
+            String kw = lines.get(i).strip();
+            int sp = kw.indexOf(' ');
+            if ((sp < 0 ? kw : kw.substring(0, sp)).equalsIgnoreCase(keyword)) return true;
+        }
+        return false;
+    }
 }

@@ -412,7 +412,7 @@ public final class SmtpCommand implements Callable<Integer> {
                 embedded = EmbeddedServer.start();
                 host = embedded.host();
                 if (s.port() == null) port = embedded.port();
-                transcript.line("Started an embedded SMTP server (GreenMail) on " + Conversation.display(host, port));
+                transcript.line("Started an embedded SMTP server (GreenMail) on " + Display.display(host, port));
             }
             try (RunLoop loop = RunLoop.start("smtp", s.backend())) {
                 Duration quit = s.timeout().compareTo(Duration.ofSeconds(2)) < 0 ? s.timeout() : Duration.ofSeconds(2);
@@ -433,7 +433,7 @@ public final class SmtpCommand implements Callable<Integer> {
                     case TEMPORARY -> "FAILED (temporary, try again later): " + o.reason();
                     case TLS -> "FAILED (TLS): " + o.reason();
                 };
-                transcript.line(summary + " [" + Conversation.display(host, port) + ", " + s.backend() + " backend"
+                transcript.line(summary + " [" + Display.display(host, port) + ", " + s.backend() + " backend"
                         + (s.implicitTls() ? ", TLS" : "") + "]");
                 return o.status().exitCode();
             }
