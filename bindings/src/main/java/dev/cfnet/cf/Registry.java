@@ -27,7 +27,7 @@ final class Registry {
     private Registry() {
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})   // no generic array creation in Java
     private static AtomicReferenceArray<Entry>[] newPages(int n) {
         AtomicReferenceArray<Entry>[] p = new AtomicReferenceArray[n];
         for (int i = 0; i < n; i++) p[i] = new AtomicReferenceArray<>(PAGE);
