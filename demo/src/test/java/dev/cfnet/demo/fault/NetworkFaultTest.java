@@ -587,9 +587,8 @@ class NetworkFaultTest {
         return b.append(')').toString();
     }
 
+    /** One line for the summary the class prints when it ends (printed once, not also as it happens). */
     static void summary(Backend backend, String text) {
-        String line = "[faults] " + backend + " " + text;
-        System.out.println(line);
-        SUMMARY.add(line);
+        SUMMARY.add(backend + " " + text);
     }
 }
