@@ -17,14 +17,9 @@
  * Builds on macOS (-framework CoreFoundation) or against a CoreFoundation for Linux (with clang -fblocks for
  * Apple's headers).
  */
-#include "bench.h"
-#include <CoreFoundation/CoreFoundation.h>
+#include "cf_bench.h"
 #include <fcntl.h>
-#include <pthread.h>
 
-static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t ready_cond = PTHREAD_COND_INITIALIZER;
-static uint16_t server_port;
 static int greeted, failed;
 
 #define REUSE_RING 1024
@@ -56,32 +51,8 @@ static void accept_cb(CFSocketRef s, CFSocketCallBackType type, CFDataRef addres
     char one = 1;
     if (send(fd, &one, 1, 0) != 1) die("greet");
     CFSocketRef c = CFSocketCreateWithNative(kCFAllocatorDefault, fd, kCFSocketDataCallBack, server_conn_cb, NULL);
-    CFRunLoopSourceRef src = CFSocketCreateRunLoopSource(kCFAllocatorDefault, c, 0);
-    CFRunLoopAddSource(CFRunLoopGetCurrent(), src, kCFRunLoopDefaultMode);
-    CFRelease(src);
+    cf_schedule(c);
     CFRelease(c);   /* the run loop keeps it until it is invalidated */
-}
-
-static void *server(void *arg) {
-    (void)arg;
-    CFSocketRef l = CFSocketCreate(kCFAllocatorDefault, PF_INET, SOCK_STREAM, IPPROTO_TCP, kCFSocketAcceptCallBack,
-                                   accept_cb, NULL);
-    if (!l) die("CFSocketCreate");
-    struct sockaddr_in a = loopback(0);
-    CFDataRef addr = CFDataCreate(kCFAllocatorDefault, (const UInt8 *)&a, sizeof a);
-    if (CFSocketSetAddress(l, addr) != kCFSocketSuccess) die("CFSocketSetAddress");
-    CFRelease(addr);
-    socklen_t len = sizeof a;
-    getsockname(CFSocketGetNative(l), (struct sockaddr *)&a, &len);
-    CFRunLoopSourceRef src = CFSocketCreateRunLoopSource(kCFAllocatorDefault, l, 0);
-    CFRunLoopAddSource(CFRunLoopGetCurrent(), src, kCFRunLoopDefaultMode);
-    CFRelease(src);
-    pthread_mutex_lock(&ready_lock);
-    server_port = ntohs(a.sin_port);
-    pthread_cond_signal(&ready_cond);
-    pthread_mutex_unlock(&ready_lock);
-    CFRunLoopRun();
-    return NULL;
 }
 
 static void client_cb(CFSocketRef s, CFSocketCallBackType type, CFDataRef address, const void *data, void *info) {
@@ -97,11 +68,7 @@ static void client_cb(CFSocketRef s, CFSocketCallBackType type, CFDataRef addres
 
 int main(int argc, char **argv) {
     long warmup = arg_long(argc, argv, 1, 2000), ops = arg_long(argc, argv, 2, 10000);
-    pthread_t t;
-    pthread_create(&t, NULL, server, NULL);
-    pthread_mutex_lock(&ready_lock);
-    while (server_port == 0) pthread_cond_wait(&ready_cond, &ready_lock);
-    pthread_mutex_unlock(&ready_lock);
+    uint16_t server_port = cf_start_server(accept_cb);
 
     struct sockaddr_in a = loopback(server_port);
     CFDataRef to = CFDataCreate(kCFAllocatorDefault, (const UInt8 *)&a, sizeof a);
