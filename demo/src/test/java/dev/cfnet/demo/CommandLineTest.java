@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import dev.cfnet.demo.smtp.Cli;
+import dev.cfnet.demo.smtp.Cli.Result;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,32 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class CommandLineTest {
 
-    record Result(int exit, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    static synchronized Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            var cl = Main.commandLine();
-            cl.setOut(new java.io.PrintWriter(o, true));
-            cl.setErr(new java.io.PrintWriter(e, true));
-            int exit = cl.execute(args);
-            Result r = new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-            assertFalse(r.all().contains("\tat ") || r.all().contains("Exception in"), "stack trace:\n" + r.all());
-            return r;
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static Result run(String... args) {
+        return Cli.run(args);
     }
 
     static void usageError(String expected, String... args) {

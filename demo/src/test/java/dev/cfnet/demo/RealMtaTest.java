@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cfnet.Backend;
 import dev.cfnet.RunLoop;
+import dev.cfnet.demo.smtp.Cli;
 import dev.cfnet.demo.smtp.Conversation;
 import dev.cfnet.demo.smtp.Outcome;
 import dev.cfnet.demo.smtp.Step;
@@ -183,7 +184,7 @@ class RealMtaTest {
         String tag = UUID.randomUUID().toString();
         Path body = Files.writeString(dir.resolve("body-" + tag + ".txt"),
                 "Delivered by cfnet over STARTTLS.\n.this line starts with a dot\n" + tag + "\n");
-        CommandLineTest.Result r = CommandLineTest.run("smtp", "--host", "localhost", "--port", String.valueOf(port),
+        Cli.Result r = Cli.run("smtp", "--host", "localhost", "--port", String.valueOf(port),
                 "--backend", backend.name().toLowerCase(Locale.ROOT), "--helo", "client.test", "--timeout", "20s",
                 "--starttls", "--cafile", TlsServers.CA_FILE.toString(), "--from", "alice@example.org",
                 "--to", "bob@cfnet.test", "--to", "carol@cfnet.test", "--subject", "STARTTLS " + tag,
@@ -201,7 +202,7 @@ class RealMtaTest {
     void withoutStarttlsPostfixRefusesTheMessage() throws Exception {
         assumeRunning(Backend.NIO);
         Path body = Files.writeString(dir.resolve("plain.txt"), "never delivered\n");
-        CommandLineTest.Result r = CommandLineTest.run("smtp", "--host", "localhost", "--port", String.valueOf(port),
+        Cli.Result r = Cli.run("smtp", "--host", "localhost", "--port", String.valueOf(port),
                 "--backend", "nio", "--from", "alice@example.org", "--to", "bob@cfnet.test", "--body-file",
                 body.toString());
         assertEquals(1, r.exit(), r.all());

@@ -10,17 +10,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import dev.cfnet.Backend;
-import dev.cfnet.demo.Main;
 import dev.cfnet.demo.TestResolverProvider;
 import dev.cfnet.demo.tls.StartTlsFront;
 import dev.cfnet.demo.tls.TlsServers;
 import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,36 +76,8 @@ class DeliveryTest {
         mail.purgeEmailFromAllMailboxes();
     }
 
-    record Result(int exit, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    /** Runs {@code cfnet-demo} with {@code stdin} as standard input and {@code env} as the environment. */
-    static synchronized Result run(String stdin, Map<String, String> env, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            var cl = Main.commandLine();
-            cl.setOut(new PrintWriter(o, true));
-            cl.setErr(new PrintWriter(e, true));
-            SmtpCommand smtp = cl.getSubcommands().get("smtp").getCommand();
-            smtp.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-            smtp.env = env::get;
-            int exit = cl.execute(args);
-            Result r = new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-            assertFalse(r.all().contains("\tat ") || r.all().contains("Exception in"), "stack trace:\n" + r.all());
-            return r;
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static Cli.Result run(String stdin, Map<String, String> env, String... args) {
+        return Cli.run(stdin, env, args);
     }
 
     static String[] args(Backend backend, int port, String... more) {
@@ -158,7 +124,7 @@ class DeliveryTest {
     @EnumSource(Backend.class)
     void aMessageFromStandardInputIsDelivered(Backend backend) throws Exception {
         assumeAvailable(backend);
-        Result r = run(BODY, Map.of(), args(backend, mail.getSmtp().getPort()));
+        Cli.Result r = run(BODY, Map.of(), args(backend, mail.getSmtp().getPort()));
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("Writing RCPT TO:<carol@example.org>"), r.out());
         assertTrue(r.out().contains("lines (") && r.out().contains("without replies"), r.out());
@@ -170,7 +136,7 @@ class DeliveryTest {
     @EnumSource(Backend.class)
     void implicitTlsDeliversToSmtps(Backend backend) throws Exception {
         assumeAvailable(backend);
-        Result r = run(BODY, Map.of(), args(backend, mail.getSmtps().getPort(), "--tls", "--cafile",
+        Cli.Result r = run(BODY, Map.of(), args(backend, mail.getSmtps().getPort(), "--tls", "--cafile",
                 TlsServers.CA_FILE.toString()));
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.out().contains("TLS established: TLSv1.3"), r.out());
@@ -184,7 +150,7 @@ class DeliveryTest {
     void starttlsDeliversThroughTheFront(Backend backend) throws Exception {
         assumeAvailable(backend);
         int before = front.handshakes.get();
-        Result r = run(BODY, Map.of(), args(backend, front.port(), "--starttls", "--cafile",
+        Cli.Result r = run(BODY, Map.of(), args(backend, front.port(), "--starttls", "--cafile",
                 TlsServers.CA_FILE.toString()));
         assertEquals(0, r.exit(), r.all());
         String out = r.out();
@@ -202,7 +168,7 @@ class DeliveryTest {
         Path body = Files.writeString(dir.resolve("body.txt"), BODY);
         String[] a = args(Backend.NIO, mail.getSmtps().getPort(), "--tls", "--cafile", TlsServers.CA_FILE.toString(),
                 "--user", "bob", "--body-file", body.toString());
-        Result ok = run("", Map.of("CFNET_SMTP_PASSWORD", "s3cret"), a);
+        Cli.Result ok = run("", Map.of("CFNET_SMTP_PASSWORD", "s3cret"), a);
         assertEquals(0, ok.exit(), ok.all());
         assertTrue(ok.out().contains("Writing AUTH PLAIN (the credentials of bob)") && ok.out().contains("S: 235"),
                 ok.out());
@@ -210,17 +176,17 @@ class DeliveryTest {
         assertDelivered();
 
         mail.purgeEmailFromAllMailboxes();
-        Result stdin = run("s3cret\n", Map.of(), a);
+        Cli.Result stdin = run("s3cret\n", Map.of(), a);
         assertEquals(0, stdin.exit(), stdin.all());
 
-        Result wrong = run("", Map.of("CFNET_SMTP_PASSWORD", "guess"), a);
+        Cli.Result wrong = run("", Map.of("CFNET_SMTP_PASSWORD", "guess"), a);
         assertEquals(1, wrong.exit(), wrong.all());
         assertTrue(wrong.out().contains("expected 235 to AUTH, the server replied 535"), wrong.out());
     }
 
     @Test
     void starttlsThatIsNotOfferedFailsClearly() {
-        Result r = run(BODY, Map.of(), args(Backend.NIO, mail.getSmtp().getPort(), "--starttls", "--cafile",
+        Cli.Result r = run(BODY, Map.of(), args(Backend.NIO, mail.getSmtp().getPort(), "--starttls", "--cafile",
                 TlsServers.CA_FILE.toString()));
         assertEquals(4, r.exit(), r.all());
         assertTrue(r.out().contains("FAILED (TLS): the server does not offer STARTTLS"), r.out());
@@ -230,7 +196,7 @@ class DeliveryTest {
 
     @Test
     void certificatesThatAreNotTrustedOrNameAnotherHostAreRefused() throws Exception {
-        Result untrusted = run(BODY, Map.of(), args(Backend.NIO, mail.getSmtps().getPort(), "--tls"));
+        Cli.Result untrusted = run(BODY, Map.of(), args(Backend.NIO, mail.getSmtps().getPort(), "--tls"));
         assertEquals(4, untrusted.exit(), untrusted.all());
         assertTrue(untrusted.out().contains("certificate is not trusted (try --cafile FILE)"), untrusted.out());
         eventually(() -> !serverSide.isEmpty());
@@ -240,11 +206,11 @@ class DeliveryTest {
         List<String> a = new ArrayList<>(Arrays.asList(args(Backend.NIO, mail.getSmtps().getPort(), "--tls",
                 "--cafile", TlsServers.CA_FILE.toString())));
         a.set(a.indexOf("127.0.0.1"), "mail.cfnet.test");
-        Result misnamed = run(BODY, Map.of(), a.toArray(String[]::new));
+        Cli.Result misnamed = run(BODY, Map.of(), a.toArray(String[]::new));
         assertEquals(4, misnamed.exit(), misnamed.all());
         assertTrue(misnamed.out().contains("certificate is for another name"), misnamed.out());
 
-        Result insecure = run(BODY, Map.of(), args(Backend.NIO, mail.getSmtps().getPort(), "--tls", "--insecure"));
+        Cli.Result insecure = run(BODY, Map.of(), args(Backend.NIO, mail.getSmtps().getPort(), "--tls", "--insecure"));
         assertEquals(0, insecure.exit(), insecure.all());
         assertTrue(insecure.err().contains("WARNING: --insecure"), insecure.err());
         assertTrue(insecure.out().contains("is NOT checked (--insecure)"), insecure.out());
@@ -255,7 +221,7 @@ class DeliveryTest {
     void aMessageWithItsOwnHeaderKeepsIt(@TempDir Path dir) throws Exception {
         Path msg = Files.writeString(dir.resolve("m.eml"), "From: Alice <alice@example.org>\nSubject: own\n"
                 + "Message-ID: <fixed@example.org>\n\nbody\n");
-        Result r = run("", Map.of(), "smtp", "--host", "127.0.0.1", "--port", String.valueOf(mail.getSmtp().getPort()),
+        Cli.Result r = run("", Map.of(), "smtp", "--host", "127.0.0.1", "--port", String.valueOf(mail.getSmtp().getPort()),
                 "--from", "alice@example.org", "--to", "bob@example.org", "--body-file", msg.toString());
         assertEquals(0, r.exit(), r.all());
         MimeMessage m = mail.getReceivedMessages()[0];
