@@ -177,8 +177,7 @@ public final class SocketCore extends ScheduledSource {
         if (readType == DATA) {
             deliver(new SocketEvent.Data(EMPTY, remote, Optional.of(error)));
             invalidate();
-        } else if (readType == READ) {
-            consumeReadType();
+        } else if (readType == READ && takeReadType()) {
             deliver(SocketEvent.Readable.INSTANCE);
         }
     }
@@ -198,8 +197,7 @@ public final class SocketCore extends ScheduledSource {
 
     /** READ: bytes (or an end) wait to be received. */
     public void readable() {
-        if (state == Connection.FAILED || !readArmed()) return;   // READ is level-triggered: it comes back
-        consumeReadType();
+        if (state == Connection.FAILED || !takeReadType()) return;   // READ is level-triggered: it comes back
         deliver(SocketEvent.Readable.INSTANCE);
         rearmReadType();
     }
@@ -210,11 +208,10 @@ public final class SocketCore extends ScheduledSource {
      */
     public void data(ByteBuffer bytes, InetSocketAddress from) {
         if (state == Connection.FAILED) return;
-        if (holding() || !readArmed()) {
+        if (holding() || !takeReadType()) {
             hold(new SocketEvent.Data(copy(bytes), from, Optional.empty()));
             return;
         }
-        consumeReadType();
         // The same view and (NIO caches it) the same sender as last time: the same event, no allocation.
         if (lastData == null || lastData.bytes() != bytes || lastData.address() != from) {
             lastData = new SocketEvent.Data(bytes, from, Optional.empty());
@@ -225,11 +222,10 @@ public final class SocketCore extends ScheduledSource {
 
     /** DATA on a datagram socket: a reported error (e.g. ICMP port unreachable); the socket stays valid. */
     public void datagramError(SocketError error) {
-        if (holding() || !readArmed()) {
+        if (holding() || !takeReadType()) {
             hold(new SocketEvent.Data(EMPTY, peer, Optional.of(error)));
             return;
         }
-        consumeReadType();
         deliver(new SocketEvent.Data(EMPTY, peer, Optional.of(error)));
         rearmReadType();
     }
@@ -239,12 +235,11 @@ public final class SocketCore extends ScheduledSource {
         if (state == Connection.FAILED) return;
         SocketEvent.Data end = new SocketEvent.Data(EMPTY, peer != null ? peer : remote,
                 Optional.ofNullable(error != null ? error : connectError));
-        if (holding() || !readArmed()) {
+        if (holding() || !takeReadType()) {
             hold(end);
             io.endHeld();
             return;
         }
-        consumeReadType();
         deliver(end);
         invalidate();
     }
@@ -252,12 +247,11 @@ public final class SocketCore extends ScheduledSource {
     /** ACCEPT: a connection the backend accepted; closed after the callback unless it was wrapped. */
     public void accepted(SocketHandle connection, InetSocketAddress from) {
         SocketEvent.Accepted event = new SocketEvent.Accepted(connection, from);
-        if (holding() || !readArmed()) {
+        if (holding() || !takeReadType()) {
             hold(event);
             io.disarm(ACCEPT);   // keep further connections in the kernel's backlog
             return;
         }
-        consumeReadType();
         deliver(event);
         connection.close();   // not wrapped during the callback: nobody owns it
         rearmReadType();
@@ -285,8 +279,11 @@ public final class SocketCore extends ScheduledSource {
         }
     }
 
-    private synchronized void consumeReadType() {
+    /** If the read-type callback is armed and enabled, disarms it (it fires now) and returns true; one lock. */
+    private synchronized boolean takeReadType() {
+        if (readType == 0 || (armed & readType) != readType || (disabled & readType) != 0) return false;
         armed &= ~readType;
+        return true;
     }
 
     private void rearmReadType() {
@@ -318,9 +315,8 @@ public final class SocketCore extends ScheduledSource {
             return;
         }
         try {
-            while (valid && holding() && readArmed()) {
+            while (valid && holding() && takeReadType()) {
                 SocketEvent e = held.poll();
-                consumeReadType();
                 deliver(e);
                 if (e instanceof SocketEvent.Accepted a) a.handle().close();
                 if (e instanceof SocketEvent.Data d && d.isEmpty() && type == SocketType.STREAM) invalidate();
